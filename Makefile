@@ -1,0 +1,29 @@
+# `make run` serves the API on the embedded SQLite default; `make test` runs the suite.
+# Each builds its own virtual environment on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: run test upgrade clean
+
+$(BIN)/.installed-runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: requirements.txt requirements-dev.txt $(BIN)/.installed-runtime
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+upgrade: $(BIN)/.installed-runtime
+	$(BIN)/flask db upgrade
+
+run: upgrade
+	$(BIN)/flask run
+
+test: $(BIN)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage htmlcov

@@ -1,0 +1,29 @@
+"""User service: a layered Flask REST API (routes -> services -> repositories -> SQLite)."""
+
+import logging
+
+from flask import Flask
+
+from app import cli, config, database, errors, openapi
+from app.http import headers, request_id
+from app.routes import auth, legacy, meta, users
+
+
+def create_app(overrides=None):
+    """Build the application; `overrides` replace settings (tests use this)."""
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(config.build(overrides))
+    app.json.sort_keys = False
+    _configure_logging(app)
+    database.init_app(app)
+    request_id.init_app(app)
+    headers.init_app(app)
+    openapi.init_app(app, [meta.blp, users.blp, auth.blp, legacy.blp])
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure_logging(app):
+    logging.basicConfig(level=app.config["LOG_LEVEL"],
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")

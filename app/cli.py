@@ -1,0 +1,56 @@
+"""Operator commands: `flask db upgrade` and `flask users create-admin`."""
+
+import sys
+
+import click
+from marshmallow import ValidationError
+from flask import current_app
+from flask.cli import AppGroup
+
+from app import migrations
+from app.database import get_db
+from app.schemas.users import UserCreateSchema
+from app.services import users as users_service
+from app.services.errors import DomainError
+
+db_cli = AppGroup("db", help="Database schema commands.")
+users_cli = AppGroup("users", help="User administration commands.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command():
+    """Apply the pending migrations in migrations/, each once, in order."""
+    applied = migrations.upgrade(get_db())
+    for migration in applied:
+        click.echo(f"applied {migration.name}")
+    click.echo(f"database is up to date ({current_app.config['DATABASE_URL']})")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", required=True, help="The admin's email address.")
+@click.option("--name", default="Administrator", show_default=True, help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+def create_admin_command(email, name, password_stdin):
+    """Create an admin, or promote (and reactivate) an existing user."""
+    if password_stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = UserCreateSchema().load({"email": email, "name": name, "password": password})
+        user, created = users_service.create_or_promote_admin(data)
+    except ValidationError as error:
+        raise click.ClickException(_describe(error.messages)) from None
+    except DomainError as error:
+        raise click.ClickException(_describe(error.errors) or error.detail) from None
+    click.echo(f"{'created' if created else 'promoted'} admin {user.email} (id {user.id})")
+
+
+def _describe(errors):
+    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in (errors or {}).items())
+
+
+def init_app(app):
+    """Register the command groups."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)

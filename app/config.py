@@ -1,0 +1,107 @@
+"""Settings read from the environment, with the defaults of the contract."""
+
+import os
+import secrets
+
+from dotenv import load_dotenv
+
+ENVIRONMENTS = ("development", "testing", "production")
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment describes a configuration the service refuses to run."""
+
+
+def _env(name, default):
+    return os.environ.get(name, default)
+
+
+def _int(name, default):
+    value = _env(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def _bool(name, default):
+    return _env(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _list(name):
+    return [item.strip() for item in _env(name, "").split(",") if item.strip()]
+
+
+def from_environment():
+    """Return the settings dict for the current environment (reads `.env` once)."""
+    load_dotenv(override=False)
+    app_env = _env("APP_ENV", "development")
+    if app_env not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}")
+    settings = {
+        "APP_ENV": app_env,
+        "SECRET_KEY": _env("SECRET_KEY", ""),
+        "DATABASE_URL": _env("DATABASE_URL", "sqlite:///instance/users.db"),
+        "MAIL_URL": _env("MAIL_URL", "console://"),
+        "MAIL_FROM": _env("MAIL_FROM", "no-reply@localhost"),
+        "PASSWORD_RESET_URL": _env("PASSWORD_RESET_URL", ""),
+        "EMAIL_VERIFY_URL": _env("EMAIL_VERIFY_URL", ""),
+        "ACCESS_TOKEN_TTL": _int("ACCESS_TOKEN_TTL", 900),
+        "REFRESH_TOKEN_TTL": _int("REFRESH_TOKEN_TTL", 1209600),
+        "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 15),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_FAILURE_WINDOW": _int("LOGIN_FAILURE_WINDOW", 900),
+        "RATE_LIMIT_AUTH": _env("RATE_LIMIT_AUTH", "20/minute"),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 65536),
+        "CORS_ORIGINS": _list("CORS_ORIGINS"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO").upper(),
+        "LOG_FORMAT": _env("LOG_FORMAT", "json"),
+        "METRICS_ENABLED": _bool("METRICS_ENABLED", False),
+        "METRICS_TOKEN": _env("METRICS_TOKEN", ""),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+    }
+    return settings
+
+
+DEFAULTS = {
+    "SERVICE_NAME": "user-service",
+    "SERVICE_VERSION": "1.0.0",
+    "JWT_ISSUER": "user-service",
+    "JWT_AUDIENCE": "user-service-api",
+    # Werkzeug's default method, spelled out so stored hashes can be compared to it.
+    "PASSWORD_HASH_METHOD": "scrypt:32768:8:1",
+    "DB_BUSY_TIMEOUT": 5.0,
+    "TESTING": False,
+}
+
+
+def build(overrides=None):
+    """Merge defaults, the environment and explicit overrides, then check them."""
+    settings = {**DEFAULTS, **from_environment(), **(overrides or {})}
+    settings["TESTING"] = settings["TESTING"] or settings["APP_ENV"] == "testing"
+    _apply_secret_rules(settings)
+    _check(settings)
+    return settings
+
+
+def _apply_secret_rules(settings):
+    secret = settings["SECRET_KEY"]
+    if settings["APP_ENV"] == "production":
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(
+                f"APP_ENV=production needs a SECRET_KEY of at least {MIN_SECRET_BYTES} bytes"
+            )
+    elif not secret:
+        settings["SECRET_KEY"] = secrets.token_urlsafe(MIN_SECRET_BYTES)
+
+
+def _check(settings):
+    if settings["PASSWORD_MIN_LENGTH"] < 8:
+        raise ConfigError("PASSWORD_MIN_LENGTH may not be lower than 8")
+    if settings["LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigError("LOG_FORMAT must be json or text")
+    for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH"):
+        if settings[name] <= 0:
+            raise ConfigError(f"{name} must be positive")

@@ -1,0 +1,135 @@
+"""SQLite connections: one per request on `g`, reused across requests per thread."""
+
+import contextlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from flask import current_app, g
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQLITE_PREFIX = "sqlite:///"
+
+DatabaseError = sqlite3.Error
+IntegrityError = sqlite3.IntegrityError
+UNAVAILABLE_SIGNS = (
+    "locked", "busy", "unable to open", "readonly", "disk i/o", "disk is full", "no such table"
+)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached, is locked past the busy timeout, or is read-only."""
+
+
+def sqlite_path(database_url):
+    """Return the file path named by a `sqlite:///` URL (relative to the project)."""
+    if not database_url.startswith(SQLITE_PREFIX):
+        raise ValueError(f"unsupported DATABASE_URL {database_url!r}; use sqlite:///path")
+    path = database_url[len(SQLITE_PREFIX):]
+    if not path or path.startswith(":memory:"):
+        raise ValueError("the database must be a file, not :memory:")
+    return Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
+
+
+def connect(path, busy_timeout):
+    """Open a connection with the PRAGMAs every connection needs."""
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout, isolation_level=None, check_same_thread=True
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+class ConnectionPool:
+    """Keeps one idle connection per thread so requests skip the cost of opening one.
+
+    A connection never leaves the thread that opened it. After a fork the child
+    starts empty: connections inherited from the parent are abandoned, not closed,
+    because SQLite must not touch them from another process.
+    """
+
+    def __init__(self, path, busy_timeout):
+        self.path = path
+        self.busy_timeout = busy_timeout
+        self._reset()
+
+    def _reset(self):
+        self._pid = os.getpid()
+        self._local = threading.local()
+        self._abandoned = []
+
+    def acquire(self):
+        """Hand out this thread's idle connection, or open a new one."""
+        if self._pid != os.getpid():
+            self._abandoned.append(self._local)
+            self._reset()
+        conn = getattr(self._local, "idle", None)
+        if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return connect(self.path, self.busy_timeout)
+        self._local.idle = None
+        return conn
+
+    def release(self, conn):
+        """Take a connection back, rolled back; keep it if the thread has none idle."""
+        try:
+            if conn.in_transaction:
+                conn.rollback()
+        except sqlite3.Error:
+            conn.close()
+            return
+        if self._pid == os.getpid() and getattr(self._local, "idle", None) is None:
+            self._local.idle = conn
+        else:
+            conn.close()
+
+
+def get_db():
+    """Return the request's connection, taking one from the pool on first use."""
+    if "db" not in g:
+        try:
+            g.db = current_app.extensions["db_pool"].acquire()
+        except sqlite3.Error as error:
+            raise DatabaseUnavailable(str(error)) from error
+    return g.db
+
+
+def close_db(_error=None):
+    """Give the request's connection back to the pool."""
+    conn = g.pop("db", None)
+    if conn is not None:
+        current_app.extensions["db_pool"].release(conn)
+
+
+@contextlib.contextmanager
+def transaction(conn):
+    """Run a block as one write transaction: committed on success, else rolled back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def is_unavailable(error):
+    """Tell whether a database error means "cannot serve now" rather than a bug."""
+    if isinstance(error, sqlite3.OperationalError):
+        message = str(error).lower()
+        return any(
+            sign in message
+            for sign in UNAVAILABLE_SIGNS
+        )
+    return isinstance(error, sqlite3.DatabaseError) and "not a database" in str(error)
+
+
+def init_app(app):
+    """Create the app's pool and give connections back at the end of every request."""
+    path = sqlite_path(app.config["DATABASE_URL"])
+    app.extensions["db_pool"] = ConnectionPool(path, app.config["DB_BUSY_TIMEOUT"])
+    app.teardown_appcontext(close_db)

@@ -1,0 +1,107 @@
+"""Every failure becomes RFC 9457 problem details, in one place."""
+
+import json
+import logging
+import sqlite3
+from http import HTTPStatus
+
+from flask import current_app
+from werkzeug.exceptions import HTTPException
+
+from app.database import DatabaseUnavailable, is_unavailable
+from app.http.request_id import current_request_id
+from app.services import errors as domain
+
+PROBLEM_MIMETYPE = "application/problem+json"
+logger = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+    500: "internal_error", 503: "service_unavailable",
+}
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+STATUSES = {
+    domain.InvalidRequest: 400, domain.InvalidInput: 422, domain.AuthenticationFailed: 401,
+    domain.PermissionDenied: 403, domain.NotFound: 404, domain.Conflict: 409,
+}
+
+
+def title(status):
+    """Return the reason phrase of a status, in RFC 9110 wording."""
+    return TITLES.get(status) or HTTPStatus(status).phrase
+
+
+def problem(status, detail, *, code=None, errors=None, headers=None, extra=None):
+    """Build a problem+json response."""
+    body = {
+        "type": "about:blank",
+        "title": title(status),
+        "status": status,
+        "detail": detail,
+        "code": code or CODES.get(status, "error"),
+        "request_id": current_request_id(),
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra or {})
+    response = current_app.response_class(json.dumps(body), status, mimetype=PROBLEM_MIMETYPE)
+    if status == 401:
+        challenge = 'Bearer error="invalid_token"' if code == "invalid_token" else "Bearer"
+        response.headers["WWW-Authenticate"] = challenge
+    response.headers.extend(headers or {})
+    return response
+
+
+def handle_domain_error(error):
+    """Map a service's domain error to its status."""
+    status = next(s for cls, s in STATUSES.items() if isinstance(error, cls))
+    return problem(status, error.detail, code=error.code, errors=error.errors)
+
+
+def handle_http_exception(error):
+    """Werkzeug's errors (404, 405, 413, 415, webargs' 422...) as problems."""
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if messages is not None:
+        return problem(422, "The request is invalid.", errors=_field_errors(messages),
+                       headers=headers)
+    if error.code >= 500:
+        return problem(error.code, "The server could not handle the request.")
+    return problem(error.code, error.description, headers=headers)
+
+
+def _field_errors(messages):
+    """Flatten webargs' {location: {field: [...]}} into {field: [...]}."""
+    flat = {}
+    for location_errors in messages.values():
+        flat.update(location_errors if isinstance(location_errors, dict) else
+                    {"_schema": location_errors})
+    return flat
+
+
+def handle_database_error(error):
+    """An unreachable, locked or read-only database is a 503; anything else a bug."""
+    if isinstance(error, DatabaseUnavailable) or is_unavailable(error):
+        logger.warning("database unavailable: %s", error,
+                       extra={"request_id": current_request_id()})
+        return problem(503, "The service cannot reach its database; try again shortly.",
+                       headers={"Retry-After": "1"})
+    return handle_unexpected(error)
+
+
+def handle_unexpected(error):
+    """Log the cause with the request id; tell the client nothing about it."""
+    logger.error("unhandled error (request_id=%s)", current_request_id(), exc_info=error,
+                 extra={"request_id": current_request_id()})
+    return problem(500, "An unexpected error occurred.")
+
+
+def init_app(app):
+    """Register the handlers; later registrations win, so call after other extensions."""
+    app.register_error_handler(domain.DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DatabaseUnavailable, handle_database_error)
+    app.register_error_handler(sqlite3.Error, handle_database_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every blueprint: bodies, auth, request ids, headers."""

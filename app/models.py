@@ -1,0 +1,53 @@
+"""Plain data objects passed between the layers."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+def utcnow():
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def to_db_time(moment):
+    """Format a timestamp for storage: sortable text, microseconds, UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db_time(text):
+    """Parse a stored timestamp back into an aware datetime."""
+    return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+    email: str
+    password_hash: str
+    role: str
+    is_active: bool
+    email_verified: bool
+    token_version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row):
+        """Build a user from a database row of the `users` table."""
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            email=row["email"],
+            password_hash=row["password_hash"],
+            role=row["role"],
+            is_active=bool(row["is_active"]),
+            email_verified=bool(row["email_verified"]),
+            token_version=row["token_version"],
+            created_at=from_db_time(row["created_at"]),
+            updated_at=from_db_time(row["updated_at"]),
+        )
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"

@@ -1,0 +1,66 @@
+"""The OpenAPI document and the Swagger UI page, served without any CDN."""
+
+import http
+
+import swagger_ui_bundle
+from flask import Blueprint, send_from_directory
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+from app.errors import PROBLEM_MIMETYPE, title
+from app.schemas.problems import ProblemSchema
+
+ASSETS_URL = "/docs/assets/"
+SETTINGS = {
+    "API_TITLE": "User service",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": ASSETS_URL,
+    "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None, "tryItOutEnabled": True},
+}
+DESCRIPTION = """User management: registration, login with JWT access tokens,
+and user administration. Every error is `application/problem+json` (RFC 9457)
+with a machine-readable `code` and the `request_id` of the request."""
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, documenting every error as problem details."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            if status >= 400:
+                response = {"description": title(status), "schema": self.ERROR_SCHEMA}
+                prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+                self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "An error, as problem details.", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+
+assets = Blueprint("docs_assets", __name__, url_prefix=ASSETS_URL.rstrip("/"))
+
+
+@assets.get("/<path:filename>")
+def asset(filename):
+    """Serve Swagger UI's files from the installed package."""
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
+
+
+def init_app(app, blueprints):
+    """Create the API, register the resource blueprints and the docs."""
+    for key, value in SETTINGS.items():
+        app.config.setdefault(key, value)
+    app.config.setdefault("API_VERSION", app.config["SERVICE_VERSION"])
+    app.config.setdefault("API_SPEC_OPTIONS", {"info": {"description": DESCRIPTION}})
+    api = ProblemApi(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(assets)
+    return api

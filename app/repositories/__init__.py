@@ -1,0 +1,1 @@
+"""Data access: parameterized SQL only; functions never commit and never see HTTP."""

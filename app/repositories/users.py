@@ -1,0 +1,81 @@
+"""SQL for the `users` table."""
+
+from app.models import User, to_db_time
+
+COLUMN_NAMES = (
+    "id", "name", "email", "password_hash", "role", "is_active", "email_verified",
+    "token_version", "created_at", "updated_at",
+)
+COLUMNS = ", ".join(COLUMN_NAMES)
+JOINED_COLUMNS = ", ".join(f"u.{column}" for column in COLUMN_NAMES)
+UPDATABLE = ("name", "email", "password_hash", "role", "is_active", "email_verified")
+MAX_ID = 2**63 - 1
+
+
+def _one(cursor):
+    row = cursor.fetchone()
+    return User.from_row(row) if row else None
+
+
+def insert(conn, *, name, email, password_hash, role, is_active, now):
+    """Insert a user and return it; a taken email raises the driver's IntegrityError."""
+    stamp = to_db_time(now)
+    return _one(conn.execute(
+        "INSERT INTO users (name, email, password_hash, role, is_active, created_at, updated_at)"
+        " VALUES (:name, :email, :password_hash, :role, :is_active, :now, :now)"
+        f" RETURNING {COLUMNS}",
+        {"name": name, "email": email, "password_hash": password_hash,
+         "role": role, "is_active": is_active, "now": stamp},
+    ))
+
+
+def get_by_id(conn, user_id):
+    """Return the user with this id, or None (also for ids beyond the column's range)."""
+    if not 0 < user_id <= MAX_ID:
+        return None
+    return _one(conn.execute(f"SELECT {COLUMNS} FROM users WHERE id = :id", {"id": user_id}))
+
+
+def get_by_email(conn, email):
+    """Return the user with this email (compared in lower case), or None."""
+    return _one(conn.execute(
+        f"SELECT {COLUMNS} FROM users WHERE lower(email) = lower(:email)", {"email": email}
+    ))
+
+
+def get_by_session(conn, *, user_id, session_id):
+    """Return the user owning a live session, in the one query every request makes."""
+    return _one(conn.execute(
+        f"SELECT {JOINED_COLUMNS}"
+        " FROM sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.id = :session_id AND u.id = :user_id"
+        " AND s.revoked_at IS NULL AND s.user_version = u.token_version",
+        {"session_id": session_id, "user_id": user_id},
+    ))
+
+
+def update(conn, user_id, *, changes, now, revoke_sessions=False):
+    """Apply `changes` (columns of UPDATABLE) and return the updated user, or None."""
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    assignments = [f"{column} = :{column}" for column in UPDATABLE if column in changes]
+    assignments.append("updated_at = :updated_at")
+    if revoke_sessions:
+        assignments.append("token_version = token_version + 1")
+    return _one(conn.execute(
+        f"UPDATE users SET {', '.join(assignments)} WHERE id = :id RETURNING {COLUMNS}",
+        {**changes, "updated_at": to_db_time(now), "id": user_id},
+    ))
+
+
+def delete(conn, user_id):
+    """Delete a user (its sessions go with it); return whether a row was deleted."""
+    return conn.execute("DELETE FROM users WHERE id = :id", {"id": user_id}).rowcount == 1
+
+
+def count_active_admins(conn):
+    """Return how many active admins exist."""
+    return conn.execute(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND is_active = TRUE"
+    ).fetchone()[0]

@@ -1,0 +1,1 @@
+"""One blueprint per resource; views are thin: load, call a service, dump."""

@@ -1,0 +1,57 @@
+"""Routes of the old single-file API, kept for its clients under the new rules."""
+
+import copy
+import functools
+
+from flask import request
+
+from app.http.auth import current_user, login_required
+from app.http.json_body import Blueprint
+from app.routes.users import UserItem
+from app.schemas.users import UserPageSchema
+from app.schemas.legacy import LegacySearchQuerySchema
+from app.services import user_listing
+
+blp = Blueprint("legacy", __name__, description="Deprecated routes of the old API.")
+
+
+def _deprecated(view):
+    """Reuse a documented view, marking the copy deprecated in the API document."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    wrapper._apidoc = copy.deepcopy(getattr(view, "_apidoc", {}))
+    wrapper._apidoc.setdefault("manual_doc", {})["deprecated"] = True
+    return wrapper
+
+
+@blp.route("/user/<ref>")
+class LegacyUser(UserItem):
+    """`/user/{id}`: behaves as `/users/{id}`."""
+
+    methods = ["GET", "PUT", "DELETE"]
+    get = _deprecated(UserItem.get)
+    put = _deprecated(UserItem.put)
+    delete = _deprecated(UserItem.delete)
+
+
+@blp.get("/search")
+@blp.response(200, UserPageSchema)
+@_deprecated
+@login_required
+@blp.arguments(LegacySearchQuerySchema, location="query", as_kwargs=True)
+def search(name=None, **query):
+    """Search users by name or email (admins); behaves as `GET /users?q=`."""
+    items, next_cursor = user_listing.list_users(current_user(), q=name, **query)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.after_request
+def _announce_successor(response):
+    successor = "/users" if request.endpoint.endswith("search") else request.path.replace(
+        "/user/", "/users/", 1)
+    response.headers["Deprecation"] = "true"
+    response.headers["Link"] = f'<{successor}>; rel="successor-version"'
+    return response

@@ -1,0 +1,18 @@
+"""Schemas of the service's own endpoints."""
+
+from marshmallow import Schema, fields
+
+
+class IndexSchema(Schema):
+    """What this service is and where its documentation lives."""
+
+    name = fields.String()
+    version = fields.String()
+    docs = fields.String()
+
+
+class HealthSchema(Schema):
+    """Overall status and each check's result."""
+
+    status = fields.String(metadata={"enum": ["ok", "unavailable"]})
+    checks = fields.Dict(keys=fields.String(), values=fields.String())

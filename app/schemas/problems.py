@@ -1,0 +1,16 @@
+"""The problem-details body of every error (RFC 9457)."""
+
+from marshmallow import Schema, fields
+
+
+class ProblemSchema(Schema):
+    """What every error response carries, as `application/problem+json`."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"example": "Unprocessable Content"})
+    status = fields.Integer(metadata={"example": 422})
+    detail = fields.String()
+    code = fields.String(metadata={"example": "validation_error"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "Messages per field (validation errors)."})
+    request_id = fields.String()

@@ -1,0 +1,88 @@
+"""Schemas of the user resource: one per role (create, replace, patch, show, list)."""
+
+from marshmallow import Schema, fields, validate
+
+from app.schemas.fields import Email, QueryBoolean, StrictBoolean, StrictInteger, Text
+from app.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
+
+ROLES = ("user", "admin")
+SORTS = ("id", "created_at", "name", "email")
+RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _name(**kwargs):
+    return Text(trim=True, validate=validate.Length(min=1, max=100),
+                metadata={"description": "Trimmed; 1 to 100 characters."}, **kwargs)
+
+
+def _password(**kwargs):
+    return Text(load_only=True, metadata={"format": "password", "description": (
+        "At least 15 characters by default (PASSWORD_MIN_LENGTH), at most 128; not a "
+        "common password; must not contain the email's local part or the name.")},
+        **kwargs)
+
+
+class UserSchema(Schema):
+    """A user as clients see it; never carries a password or its hash."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    email = fields.String(dump_only=True, metadata={"format": "email"})
+    role = fields.String(dump_only=True, metadata={"enum": list(ROLES)})
+    is_active = fields.Boolean(dump_only=True)
+    email_verified = fields.Boolean(dump_only=True)
+    created_at = fields.DateTime(format=RFC3339, dump_only=True)
+    updated_at = fields.DateTime(format=RFC3339, dump_only=True)
+
+
+class UserCreateSchema(Schema):
+    """Registration; an admin may also set `role` and `is_active`."""
+
+    name = _name(required=True)
+    email = Email(required=True)
+    password = _password(required=True)
+    role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "Admins only."})
+    is_active = StrictBoolean(metadata={"description": "Admins only."})
+
+
+class UserPatchSchema(Schema):
+    """Any subset of the replaceable fields."""
+
+    name = _name()
+    email = Email()
+    password = _password()
+    current_password = Text(load_only=True, validate=validate.Length(max=MAX_PASSWORD_LENGTH),
+                            metadata={"description": "Required to change your own password."})
+    role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "Admins only."})
+    is_active = StrictBoolean(metadata={"description": "Admins only."})
+
+
+class UserReplaceSchema(UserPatchSchema):
+    """Full replacement: `name` and `email` are required."""
+
+    name = _name(required=True)
+    email = Email(required=True)
+
+
+class PageQuerySchema(Schema):
+    """Paging parameters: page size and where to resume."""
+
+    limit = StrictInteger(load_default=20, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(metadata={"description": "`next_cursor` of the previous page."})
+
+
+class UserListQuerySchema(PageQuerySchema):
+    """Query parameters of the listing."""
+    q = Text(trim=True, validate=validate.Length(min=1, max=254),
+             metadata={"description": "Case-insensitive substring of name or email."})
+    role = fields.String(validate=validate.OneOf(ROLES))
+    is_active = QueryBoolean(metadata={"description": "`true` or `false`."})
+    sort = fields.String(load_default="id",
+                         validate=validate.OneOf([*SORTS, *(f"-{s}" for s in SORTS)]))
+
+
+class UserPageSchema(Schema):
+    """One page of users and the cursor of the next one (null on the last page)."""
+
+    items = fields.List(fields.Nested(UserSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)

@@ -1,0 +1,73 @@
+"""Access tokens (HS256 JWTs) and opaque refresh tokens."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ("sub", "role", "sid", "iat", "exp", "jti", "iss", "aud")
+
+
+class InvalidAccessToken(Exception):
+    """The token is malformed, forged, expired or not meant for this service."""
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    key: str
+    issuer: str
+    audience: str
+    ttl: int
+
+
+def issue_access_token(settings, *, user_id, role, session_id, now):
+    """Return a signed access token for a user's session."""
+    claims = {
+        "sub": str(user_id),
+        "role": role,
+        "sid": session_id,
+        "iat": now,
+        "exp": now + timedelta(seconds=settings.ttl),
+        "jti": secrets.token_urlsafe(16),
+        "iss": settings.issuer,
+        "aud": settings.audience,
+    }
+    return jwt.encode(claims, settings.key, algorithm=ALGORITHM)
+
+
+def read_access_token(settings, token):
+    """Return the verified claims of a token, or raise InvalidAccessToken."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.key,
+            algorithms=[ALGORITHM],
+            issuer=settings.issuer,
+            audience=settings.audience,
+            options={"require": list(REQUIRED_CLAIMS)},
+        )
+        claims["sub"] = int(claims["sub"])
+    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        raise InvalidAccessToken(str(error)) from None
+    if not isinstance(claims["sid"], str):
+        raise InvalidAccessToken("sid must be a string")
+    return claims
+
+
+def new_session_id():
+    """Return a fresh, unguessable login-session id."""
+    return secrets.token_urlsafe(16)
+
+
+def new_refresh_token():
+    """Return a fresh opaque refresh token (256 bits) and the hash to store."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_refresh_token(token)
+
+
+def hash_refresh_token(token):
+    """Return the stored form of a refresh token."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,1 @@
+"""Business rules: each function owns its transaction and raises domain errors."""

@@ -1,0 +1,49 @@
+"""The domain errors services raise; `app.errors` turns them into problem details."""
+
+
+class DomainError(Exception):
+    """Base of the service errors: a machine-readable `code` and a human `detail`."""
+
+    code = "error"
+
+    def __init__(self, detail, *, code=None, errors=None):
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code or self.code
+        self.errors = errors
+
+
+class InvalidRequest(DomainError):
+    """A value the client handed back to us (a cursor, a one-time token) is not valid."""
+
+    code = "bad_request"
+
+
+class InvalidInput(DomainError):
+    """The request is well formed but its content breaks a rule (`errors` per field)."""
+
+    code = "validation_error"
+
+
+class AuthenticationFailed(DomainError):
+    """The caller could not be identified: bad credentials or an unusable token."""
+
+    code = "invalid_token"
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    """The addressed resource does not exist."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The change would break a uniqueness or safety rule (`email_taken`, `last_admin`)."""
+
+    code = "conflict"

@@ -1,0 +1,25 @@
+"""Readiness checks: can we reach the database, and is its schema current?"""
+
+import logging
+
+from app import migrations
+from app.database import DatabaseError, DatabaseUnavailable, get_db, is_unavailable
+
+logger = logging.getLogger(__name__)
+UNREACHABLE = {"database": "unavailable", "migrations": "unknown"}
+
+
+def run_checks():
+    """Return each check's result: `ok`, `pending`, `unavailable` or `unknown`."""
+    try:
+        # Reading the migration ledger proves the database answers, in one query.
+        pending = migrations.pending(get_db())
+    except DatabaseUnavailable as error:
+        logger.warning("health: database unavailable: %s", error)
+        return dict(UNREACHABLE)
+    except DatabaseError as error:
+        if not is_unavailable(error):
+            raise
+        logger.warning("health: database unavailable: %s", error)
+        return dict(UNREACHABLE)
+    return {"database": "ok", "migrations": "pending" if pending else "ok"}

@@ -1,0 +1,182 @@
+"""Rules for creating, reading, changing and deleting users."""
+
+from flask import current_app
+
+from app.database import IntegrityError, get_db, transaction
+from app.models import utcnow
+from app.repositories import users as users_repo
+from app.security import password_policy
+from app.security.passwords import hash_password, verify_password
+from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.references import parse_reference
+
+ADMIN_ONLY_FIELDS = ("role", "is_active")
+
+
+class _System:
+    """The operator at the command line: may do what an admin may."""
+
+    id = None
+    is_admin = True
+
+
+_SYSTEM = _System()
+
+
+def register(data, *, actor=None):
+    """Create a user from `name`, `email`, `password` (and, for admins, role/status)."""
+    _reject_admin_fields(data, actor)
+    _check_password(data["password"], email=data["email"], name=data["name"])
+    conn = get_db()
+    try:
+        with transaction(conn):
+            return users_repo.insert(
+                conn,
+                name=data["name"],
+                email=data["email"],
+                password_hash=hash_password(data["password"], _hash_method()),
+                role=data.get("role", "user"),
+                is_active=data.get("is_active", True),
+                now=utcnow(),
+            )
+    except IntegrityError:
+        raise _email_taken() from None
+
+
+def create_or_promote_admin(data):
+    """Make `email` an active admin with this password; return (user, created)."""
+    conn = get_db()
+    existing = users_repo.get_by_email(conn, data["email"])
+    if existing is None:
+        return register({**data, "role": "admin"}, actor=_SYSTEM), True
+    _check_password(data["password"], email=existing.email, name=existing.name)
+    changes = {"role": "admin", "is_active": True,
+               "password_hash": hash_password(data["password"], _hash_method())}
+    with transaction(conn):
+        user = users_repo.update(conn, existing.id, changes=changes, now=utcnow(),
+                                 revoke_sessions=True)
+    return user, False
+
+
+def get_user(actor, ref):
+    """Return the user `ref` names, if the actor may see it."""
+    return _resolve(get_db(), actor, ref)
+
+
+def update_user(actor, ref, changes):
+    """Apply the validated `changes` to the user `ref` names and return it."""
+    _reject_admin_fields(changes, actor)
+    conn = get_db()
+    try:
+        with transaction(conn):
+            target = _resolve(conn, actor, ref)
+            columns, revoke = _plan_update(actor, target, dict(changes))
+            if _loses_admin(target, columns):
+                _guard_last_admin(conn)
+            return users_repo.update(
+                conn, target.id, changes=columns, now=utcnow(), revoke_sessions=revoke
+            )
+    except IntegrityError:
+        raise _email_taken() from None
+
+
+def delete_user(actor, ref):
+    """Delete the user `ref` names; its sessions and tokens go with it."""
+    conn = get_db()
+    with transaction(conn):
+        target = _resolve(conn, actor, ref)
+        if target.is_admin and target.is_active:
+            _guard_last_admin(conn)
+        users_repo.delete(conn, target.id)
+
+
+def _plan_update(actor, target, changes):
+    """Turn requested changes into column values; say whether sessions must end."""
+    password = changes.pop("password", None)
+    current_password = changes.pop("current_password", None)
+    columns = {key: value for key, value in changes.items() if getattr(target, key) != value}
+    if "email" in columns:
+        columns["email_verified"] = False
+    if password is not None:
+        _check_password_change(actor, target, current_password)
+        _check_password(
+            password,
+            email=changes.get("email", target.email),
+            name=changes.get("name", target.name),
+        )
+        columns["password_hash"] = hash_password(password, _hash_method())
+    elif current_password is not None:
+        raise InvalidInput("The request body is invalid.", errors={
+            "current_password": ["Only needed together with a new password."]})
+    revoke = password is not None or "role" in columns or columns.get("is_active") is False
+    return columns, revoke
+
+
+def _check_password_change(actor, target, current_password):
+    if actor.id != target.id:
+        return
+    if current_password is None or not verify_password(target.password_hash, current_password):
+        raise InvalidInput("The request body is invalid.", errors={
+            "current_password": ["Send your current password to set a new one."]})
+
+
+def _resolve(conn, actor, ref):
+    """Load the user a path reference names, enforcing who may address whom."""
+    kind, value = parse_reference(ref)
+    if _is_self(actor, kind, value):
+        # Inside a write transaction, re-read: the row may have changed since login.
+        target = users_repo.get_by_id(conn, actor.id) if conn.in_transaction else actor
+    elif not actor.is_admin:
+        raise PermissionDenied("You may only access your own account.")
+    elif kind == "id":
+        target = users_repo.get_by_id(conn, value)
+    else:
+        target = users_repo.get_by_email(conn, value) if kind == "email" else None
+    if target is None:
+        raise NotFound("No such user.")
+    return target
+
+
+def _is_self(actor, kind, value):
+    return (
+        kind == "me"
+        or (kind == "id" and value == actor.id)
+        or (kind == "email" and value == actor.email)
+    )
+
+
+def _reject_admin_fields(data, actor):
+    if actor is not None and actor.is_admin:
+        return
+    forbidden = [field for field in ADMIN_ONLY_FIELDS if field in data]
+    if forbidden:
+        raise InvalidInput("The request body is invalid.", errors={
+            field: ["Only an admin may set this field."] for field in forbidden})
+
+
+def _check_password(password, *, email, name):
+    messages = password_policy.problems(
+        password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=email, name=name
+    )
+    if messages:
+        raise InvalidInput("The request body is invalid.", errors={"password": messages})
+
+
+def _loses_admin(target, columns):
+    still_admin = columns.get("role", target.role) == "admin"
+    still_active = columns.get("is_active", target.is_active)
+    return target.is_admin and target.is_active and not (still_admin and still_active)
+
+
+def _guard_last_admin(conn):
+    if users_repo.count_active_admins(conn) <= 1:
+        raise Conflict("This is the last active admin; promote another admin first.",
+                       code="last_admin")
+
+
+def _email_taken():
+    return Conflict("A user with this email already exists.", code="email_taken")
+
+
+def _hash_method():
+    return current_app.config["PASSWORD_HASH_METHOD"]

@@ -1,0 +1,110 @@
+"""Fixtures: an app on a temp-file database with migrations applied, users, tokens."""
+
+import itertools
+
+import pytest
+
+from app import create_app, migrations
+from app.database import get_db
+from app.services import auth as auth_service
+from app.services import users as users_service
+
+PASSWORD = "correct horse battery staple"
+TEST_SETTINGS = {
+    "APP_ENV": "testing",
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    # Fast hashes keep the suite quick; production uses Werkzeug's default.
+    "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    "CORS_ORIGINS": [],
+    "MAX_CONTENT_LENGTH": 65536,
+    "PASSWORD_MIN_LENGTH": 15,
+}
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'users.db'}"
+
+
+@pytest.fixture
+def settings(database_url):
+    """Settings for the app under test; tests may change them before `app` is built."""
+    return {**TEST_SETTINGS, "DATABASE_URL": database_url}
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    with app.app_context():
+        migrations.upgrade(get_db())
+    yield app
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user directly through the service; returns the user."""
+    counter = itertools.count(1)
+
+    def make(name=None, email=None, password=PASSWORD, role="user", is_active=True):
+        number = next(counter)
+        data = {
+            "name": name or f"Test User {number}",
+            "email": email or f"user{number}@example.com",
+            "password": password,
+            "role": role,
+            "is_active": is_active,
+        }
+        with app.app_context():
+            return users_service.register(data, actor=users_service._SYSTEM)
+
+    return make
+
+
+@pytest.fixture
+def login(app):
+    """Log a user in through the service; returns Authorization headers."""
+
+    def log_in(user, password=PASSWORD):
+        with app.app_context():
+            pair = auth_service.login(user.email, password)
+        return {"Authorization": f"Bearer {pair.access_token}"}
+
+    return log_in
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user(name="Regular User", email="regular@example.com")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(name="Admin User", email="admin@example.com", role="admin")
+
+
+@pytest.fixture
+def user_headers(user, login):
+    return login(user)
+
+
+@pytest.fixture
+def admin_headers(admin, login):
+    return login(admin)
+
+
+def assert_problem(response, status, code):
+    """Check that a response is the contract's problem details."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == "about:blank"
+    assert body["title"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    return body
