@@ -23,12 +23,9 @@ def add_demo_users():
     """Add the demo users that do not exist yet; print their passwords once."""
     for name, email, role in DEMO_USERS:
         password = secrets.token_urlsafe(18)
-        data = {"name": name, "email": email, "password": password}
+        data = {"name": name, "email": email, "password": password, "role": role}
         try:
-            if role == "admin":
-                users_service.create_or_promote_admin(data)
-            else:
-                users_service.register(data)
+            users_service.register(data, actor=users_service.SYSTEM)
         except Conflict:
             print(f"{email} exists already; left as it is")
             continue

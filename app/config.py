@@ -1,9 +1,11 @@
 """Settings read from the environment, with the defaults of the contract."""
 
+import logging
 import os
 import secrets
 
 from dotenv import load_dotenv
+from flask.helpers import get_debug_flag
 
 ENVIRONMENTS = ("development", "testing", "production")
 MIN_SECRET_BYTES = 32
@@ -98,6 +100,10 @@ def _apply_secret_rules(settings):
 
 
 def _check(settings):
+    if settings["APP_ENV"] == "production" and get_debug_flag():
+        raise ConfigError("APP_ENV=production never runs the debugger; unset FLASK_DEBUG")
+    if settings["LOG_LEVEL"] not in logging.getLevelNamesMapping():
+        raise ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
     if settings["PASSWORD_MIN_LENGTH"] < 8:
         raise ConfigError("PASSWORD_MIN_LENGTH may not be lower than 8")
     if settings["LOG_FORMAT"] not in ("json", "text"):

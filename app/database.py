@@ -4,6 +4,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from flask import current_app, g
@@ -38,10 +39,33 @@ def connect(path, busy_timeout):
         path, timeout=busy_timeout, isolation_level=None, check_same_thread=True
     )
     conn.row_factory = sqlite3.Row
+    # SQLite's lower() folds ASCII only; PostgreSQL's folds all of Unicode. Match it,
+    # so the same SQL behaves the same on both engines.
+    conn.create_function("lower", 1, _lower, deterministic=True)
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
+    _use_wal(conn, busy_timeout)
     return conn
+
+
+def _use_wal(conn, busy_timeout):
+    """Switch the file to WAL (once; it sticks), waiting out writers like a busy timeout.
+
+    SQLite answers "database is locked" at once, without its busy handler, when
+    another connection writes while this one changes the journal mode.
+    """
+    deadline = time.monotonic() + busy_timeout
+    while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _lower(text):
+    return text.lower() if isinstance(text, str) else text
 
 
 class ConnectionPool:
@@ -129,7 +153,8 @@ def is_unavailable(error):
 
 
 def init_app(app):
-    """Create the app's pool and give connections back at the end of every request."""
+    """Create the app's pool; give connections back after each request and app context."""
     path = sqlite_path(app.config["DATABASE_URL"])
     app.extensions["db_pool"] = ConnectionPool(path, app.config["DB_BUSY_TIMEOUT"])
+    app.teardown_request(close_db)
     app.teardown_appcontext(close_db)

@@ -65,7 +65,8 @@ def handle_http_exception(error):
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     messages = (getattr(error, "data", None) or {}).get("messages")
     if messages is not None:
-        return problem(422, "The request is invalid.", errors=_field_errors(messages),
+        where = "query parameters are" if "query" in messages else "request body is"
+        return problem(422, f"The {where} invalid.", errors=_field_errors(messages),
                        headers=headers)
     if error.code >= 500:
         return problem(error.code, "The server could not handle the request.")

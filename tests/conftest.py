@@ -60,7 +60,7 @@ def make_user(app):
             "is_active": is_active,
         }
         with app.app_context():
-            return users_service.register(data, actor=users_service._SYSTEM)
+            return users_service.register(data, actor=users_service.SYSTEM)
 
     return make
 
@@ -108,3 +108,12 @@ def assert_problem(response, status, code):
     assert body["title"]
     assert body["request_id"] == response.headers["X-Request-ID"]
     return body
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replace pytest-flask's fixture of this name: it pushes one request context for
+    the whole test, so every request of a test would share one `g`. Under a real
+    server each request has its own, and so does each request of the test client here.
+    """
+    yield

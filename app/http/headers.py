@@ -10,6 +10,11 @@ def _security_headers(response):
     return response
 
 
+def _vary_on_origin(response):
+    response.vary.add("Origin")
+    return response
+
+
 def init_app(app):
     """Add security headers; allow cross-origin calls only from CORS_ORIGINS."""
     app.after_request(_security_headers)
@@ -17,3 +22,5 @@ def init_app(app):
     if origins:
         CORS(app, origins=origins, expose_headers=[REQUEST_ID_HEADER],
              allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER])
+        # Answers differ by Origin, so shared caches must key on it.
+        app.after_request(_vary_on_origin)

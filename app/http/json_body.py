@@ -2,10 +2,13 @@
 
 import json
 
-from flask import g, request
+from flask import current_app, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+
+
+ENVIRON_KEY = "user_service.json_body"
 
 
 def _reject_constant(name):
@@ -14,9 +17,30 @@ def _reject_constant(name):
 
 def read_json_object():
     """Return the body as a dict: 415 if not JSON, 400 if malformed or not an object."""
-    if "json_body" not in g:
-        g.json_body = _parse(request.get_data(cache=True))
-    return g.json_body
+    environ = request.environ
+    if ENVIRON_KEY not in environ:
+        environ[ENVIRON_KEY] = _parse(_read_body())
+    return environ[ENVIRON_KEY]
+
+
+def _read_body():
+    """Read the body, enforcing MAX_CONTENT_LENGTH also on chunked uploads.
+
+    For a chunked body Werkzeug stops reading at the limit without an error, so
+    an oversized body would arrive cut off; read it here and refuse it instead.
+    """
+    environ = request.environ
+    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    terminated = environ.get("wsgi.input_terminated", False)
+    if request.content_length is not None or not (chunked and terminated):
+        return request.get_data(cache=True)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    data = b""
+    while len(data) <= limit and (block := environ["wsgi.input"].read(limit + 1 - len(data))):
+        data += block
+    if len(data) > limit:
+        raise RequestEntityTooLarge()
+    return data
 
 
 def _parse(raw):

@@ -3,20 +3,23 @@
 import re
 import uuid
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 
 HEADER = "X-Request-ID"
 SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# Kept in the WSGI environ: it lives exactly as long as the request.
+ENVIRON_KEY = "user_service.request_id"
 
 
 def current_request_id():
     """Return the id of the request being served (made on first use)."""
     if not has_request_context():
         return None
-    if "request_id" not in g:
+    environ = request.environ
+    if ENVIRON_KEY not in environ:
         offered = request.headers.get(HEADER, "")
-        g.request_id = offered if SANE_ID.fullmatch(offered) else uuid.uuid4().hex
-    return g.request_id
+        environ[ENVIRON_KEY] = offered if SANE_ID.fullmatch(offered) else uuid.uuid4().hex
+    return environ[ENVIRON_KEY]
 
 
 def _add_header(response):

@@ -39,7 +39,7 @@ def get_by_id(conn, user_id):
 def get_by_email(conn, email):
     """Return the user with this email (compared in lower case), or None."""
     return _one(conn.execute(
-        f"SELECT {COLUMNS} FROM users WHERE lower(email) = lower(:email)", {"email": email}
+        f"SELECT {COLUMNS} FROM users WHERE lower(email) = :email", {"email": email.lower()}
     ))
 
 

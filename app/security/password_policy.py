@@ -5,7 +5,7 @@ import gzip
 import unicodedata
 from pathlib import Path
 
-# 19,646 passwords from Django 5.2's `common-passwords.txt.gz` (BSD licence), which
+# 19,640 passwords from Django 5.2's `common-passwords.txt.gz` (BSD licence), which
 # Django took from Royce Williams' list of breached passwords; see app/data/README.md.
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
 MAX_LENGTH = 128

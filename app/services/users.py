@@ -20,13 +20,14 @@ class _System:
     is_admin = True
 
 
-_SYSTEM = _System()
+SYSTEM = _System()
 
 
 def register(data, *, actor=None):
     """Create a user from `name`, `email`, `password` (and, for admins, role/status)."""
     _reject_admin_fields(data, actor)
     _check_password(data["password"], email=data["email"], name=data["name"])
+    password_hash = hash_password(data["password"], _hash_method())
     conn = get_db()
     try:
         with transaction(conn):
@@ -34,7 +35,7 @@ def register(data, *, actor=None):
                 conn,
                 name=data["name"],
                 email=data["email"],
-                password_hash=hash_password(data["password"], _hash_method()),
+                password_hash=password_hash,
                 role=data.get("role", "user"),
                 is_active=data.get("is_active", True),
                 now=utcnow(),
@@ -48,7 +49,7 @@ def create_or_promote_admin(data):
     conn = get_db()
     existing = users_repo.get_by_email(conn, data["email"])
     if existing is None:
-        return register({**data, "role": "admin"}, actor=_SYSTEM), True
+        return register({**data, "role": "admin"}, actor=SYSTEM), True
     _check_password(data["password"], email=existing.email, name=existing.name)
     changes = {"role": "admin", "is_active": True,
                "password_hash": hash_password(data["password"], _hash_method())}
@@ -66,16 +67,20 @@ def get_user(actor, ref):
 def update_user(actor, ref, changes):
     """Apply the validated `changes` to the user `ref` names and return it."""
     _reject_admin_fields(changes, actor)
+    changes = dict(changes)
+    password = changes.pop("password", None)
+    # Hash checks take tens of milliseconds: do them before taking the write lock.
+    new_hash = _new_password_hash(actor, ref, password, changes.pop("current_password", None))
     conn = get_db()
     try:
         with transaction(conn):
             target = _resolve(conn, actor, ref)
-            columns, revoke = _plan_update(actor, target, dict(changes))
+            columns = _changed_columns(target, changes, password, new_hash)
             if _loses_admin(target, columns):
                 _guard_last_admin(conn)
-            return users_repo.update(
-                conn, target.id, changes=columns, now=utcnow(), revoke_sessions=revoke
-            )
+            revoke = new_hash is not None or "role" in columns or columns.get("is_active") is False
+            return users_repo.update(conn, target.id, changes=columns, now=utcnow(),
+                                     revoke_sessions=revoke)
     except IntegrityError:
         raise _email_taken() from None
 
@@ -90,34 +95,29 @@ def delete_user(actor, ref):
         users_repo.delete(conn, target.id)
 
 
-def _plan_update(actor, target, changes):
-    """Turn requested changes into column values; say whether sessions must end."""
-    password = changes.pop("password", None)
-    current_password = changes.pop("current_password", None)
+def _changed_columns(target, changes, password, new_hash):
+    """Return the column values that differ from the target's, with their consequences."""
     columns = {key: value for key, value in changes.items() if getattr(target, key) != value}
     if "email" in columns:
         columns["email_verified"] = False
-    if password is not None:
-        _check_password_change(actor, target, current_password)
-        _check_password(
-            password,
-            email=changes.get("email", target.email),
-            name=changes.get("name", target.name),
-        )
-        columns["password_hash"] = hash_password(password, _hash_method())
-    elif current_password is not None:
-        raise InvalidInput("The request body is invalid.", errors={
-            "current_password": ["Only needed together with a new password."]})
-    revoke = password is not None or "role" in columns or columns.get("is_active") is False
-    return columns, revoke
+    if new_hash is not None:
+        _check_password(password, email=changes.get("email", target.email),
+                        name=changes.get("name", target.name))
+        columns["password_hash"] = new_hash
+    return columns
 
 
-def _check_password_change(actor, target, current_password):
-    if actor.id != target.id:
-        return
-    if current_password is None or not verify_password(target.password_hash, current_password):
-        raise InvalidInput("The request body is invalid.", errors={
-            "current_password": ["Send your current password to set a new one."]})
+def _new_password_hash(actor, ref, password, current_password):
+    """Check `current_password` when users change their own password; hash the new one."""
+    if password is None:
+        if current_password is not None:
+            raise _invalid("current_password", "Only needed together with a new password.")
+        return None
+    if _is_self(actor, *parse_reference(ref)) and not (
+        current_password is not None and verify_password(actor.password_hash, current_password)
+    ):
+        raise _invalid("current_password", "Send your current password to set a new one.")
+    return hash_password(password, _hash_method())
 
 
 def _resolve(conn, actor, ref):
@@ -160,6 +160,10 @@ def _check_password(password, *, email, name):
     )
     if messages:
         raise InvalidInput("The request body is invalid.", errors={"password": messages})
+
+
+def _invalid(field, message):
+    return InvalidInput("The request body is invalid.", errors={field: [message]})
 
 
 def _loses_admin(target, columns):
