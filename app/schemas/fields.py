@@ -22,12 +22,14 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
+        if self.trim:
+            text = text.strip()
         categories = _categories(text)
         if "Cs" in categories:
             raise ValidationError("Must be valid Unicode text (no lone surrogates).")
         if "Cc" in categories:
             raise ValidationError("Must not contain control characters.")
-        return text.strip() if self.trim else text
+        return text
 
 
 class Email(Text):

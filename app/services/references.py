@@ -1,12 +1,17 @@
 """The `{ref}` of a user path: a numeric id, an email address or `me`."""
 
 
+MAX_ID_DIGITS = 19
+
+
 def parse_reference(ref):
     """Return (`"me"` | `"id"` | `"email"` | `"unknown"`, value) for a path segment."""
     if ref == "me":
         return "me", None
     if ref.isascii() and ref.isdigit():
-        return "id", int(ref)
+        digits = ref.lstrip("0") or "0"
+        # No id has more digits than the largest 64-bit integer; 0 matches nobody.
+        return "id", int(digits) if len(digits) <= MAX_ID_DIGITS else 0
     if "@" in ref:
         return "email", ref.lower()
     return "unknown", ref

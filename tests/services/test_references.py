@@ -10,9 +10,14 @@ def test_parse_reference_me_is_me():
 
 
 @pytest.mark.parametrize(("ref", "expected"), [("42", 42), ("1", 1), ("007", 7),
-                                               ("9" * 30, int("9" * 30))])
+                                               (str(2**63 - 1), 2**63 - 1)])
 def test_parse_reference_digits_is_id(ref, expected):
     assert parse_reference(ref) == ("id", expected)
+
+
+@pytest.mark.parametrize("ref", ["9" * 20, "9" * 5000, "0"])
+def test_parse_reference_beyond_any_id_matches_nobody(ref):
+    assert parse_reference(ref) == ("id", 0)
 
 
 @pytest.mark.parametrize(("ref", "expected"), [
