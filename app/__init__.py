@@ -5,7 +5,7 @@ import logging
 from flask import Flask
 
 from app import cli, config, database, errors, openapi
-from app.http import headers, request_id
+from app.http import headers, rate_limits, request_id
 from app.routes import auth, legacy, meta, users
 
 
@@ -18,6 +18,7 @@ def create_app(overrides=None):
     database.init_app(app)
     request_id.init_app(app)
     headers.init_app(app)
+    rate_limits.init_app(app)
     openapi.init_app(app, [meta.blp, users.blp, auth.blp, legacy.blp])
     errors.init_app(app)
     cli.init_app(app)

@@ -1,4 +1,4 @@
-"""Operator commands: `flask db upgrade` and `flask users create-admin`."""
+"""Operator commands: `flask db upgrade`, `flask users create-admin`, `flask sessions purge`."""
 
 import sys
 
@@ -10,11 +10,13 @@ from flask.cli import AppGroup
 from app import migrations
 from app.database import get_db
 from app.schemas.users import UserCreateSchema
+from app.services import sessions as sessions_service
 from app.services import users as users_service
 from app.services.errors import DomainError
 
 db_cli = AppGroup("db", help="Database schema commands.")
 users_cli = AppGroup("users", help="User administration commands.")
+sessions_cli = AppGroup("sessions", help="Login session commands.")
 
 
 @db_cli.command("upgrade")
@@ -46,6 +48,14 @@ def create_admin_command(email, name, password_stdin):
     click.echo(f"{'created' if created else 'promoted'} admin {user.email} (id {user.id})")
 
 
+@sessions_cli.command("purge")
+def purge_command():
+    """Delete expired refresh tokens, dead sessions and stale failed-login counters."""
+    counts = sessions_service.purge_expired()
+    click.echo(", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
+               + " deleted")
+
+
 def _describe(errors):
     return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in (errors or {}).items())
 
@@ -54,3 +64,4 @@ def init_app(app):
     """Register the command groups."""
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(sessions_cli)

@@ -75,6 +75,8 @@ DEFAULTS = {
     # Werkzeug's default method, spelled out so stored hashes can be compared to it.
     "PASSWORD_HASH_METHOD": "scrypt:32768:8:1",
     "DB_BUSY_TIMEOUT": 5.0,
+    # Share of logins that also purge expired sessions and stale login counters.
+    "SESSION_PURGE_PROBABILITY": 0.01,
     "TESTING": False,
 }
 
@@ -108,6 +110,9 @@ def _check(settings):
         raise ConfigError("PASSWORD_MIN_LENGTH may not be lower than 8")
     if settings["LOG_FORMAT"] not in ("json", "text"):
         raise ConfigError("LOG_FORMAT must be json or text")
-    for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH"):
+    for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH",
+                 "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW"):
         if settings[name] <= 0:
             raise ConfigError(f"{name} must be positive")
+    if settings["REFRESH_TOKEN_TTL"] < settings["ACCESS_TOKEN_TTL"]:
+        raise ConfigError("REFRESH_TOKEN_TTL may not be shorter than ACCESS_TOKEN_TTL")

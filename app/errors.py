@@ -25,6 +25,7 @@ TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 STATUSES = {
     domain.InvalidRequest: 400, domain.InvalidInput: 422, domain.AuthenticationFailed: 401,
     domain.PermissionDenied: 403, domain.NotFound: 404, domain.Conflict: 409,
+    domain.RateLimited: 429,
 }
 
 
@@ -57,7 +58,9 @@ def problem(status, detail, *, code=None, errors=None, headers=None, extra=None)
 def handle_domain_error(error):
     """Map a service's domain error to its status."""
     status = next(s for cls, s in STATUSES.items() if isinstance(error, cls))
-    return problem(status, error.detail, code=error.code, errors=error.errors)
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return problem(status, error.detail, code=error.code, errors=error.errors, headers=headers)
 
 
 def handle_http_exception(error):

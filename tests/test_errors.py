@@ -91,8 +91,14 @@ def test_post_non_json_body_is_unsupported_media_type(client, content_type):
     assert_problem(response, 415, "unsupported_media_type")
 
 
+def test_post_empty_json_body_names_the_missing_fields(client):
+    body = assert_problem(post_raw(client, b"", content_type="application/json"), 422,
+                          "validation_error")
+    assert set(body["errors"]) == {"name", "email", "password"}
+
+
 @pytest.mark.parametrize("body", [
-    b"{", b'{"name": }', b"{'name': 'x'}", b'{"a": 1} x', b"", b"\xff\xfe{}",
+    b"{", b'{"name": }', b"{'name': 'x'}", b'{"a": 1} x', b" ", b"\xff\xfe{}",
     b'{"name": "\xc3\x28"}', b'{"name": "\xed\xa0\x80"}',
     b"[]", b"[1, 2]", b'"a string"', b"42", b"null", b"true",
     b'{"a": NaN}', b'{"a": Infinity}', b'{"a": -Infinity}',

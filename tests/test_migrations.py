@@ -40,17 +40,25 @@ def ledger(conn):
         "SELECT version, name FROM schema_migrations ORDER BY rowid")]
 
 
+SHIPPED = [(m.version, m.name) for m in migrations.discover()]
+
+
+def test_shipped_migrations_are_numbered_in_sequence():
+    assert [version for version, _ in SHIPPED] == [f"{n:04d}" for n in range(1, len(SHIPPED) + 1)]
+    assert SHIPPED[:2] == [("0001", "0001_create_users"), ("0002", "0002_search_users")]
+
+
 def test_upgrade_applies_every_migration_in_order(conn):
     applied = migrations.upgrade(conn)
-    assert [m.version for m in applied] == ["0001", "0002"]
-    assert ledger(conn) == [("0001", "0001_create_users"), ("0002", "0002_search_users")]
+    assert [(m.version, m.name) for m in applied] == SHIPPED
+    assert ledger(conn) == SHIPPED
     assert {"users", "sessions", "refresh_tokens", "users_search"} <= table_names(conn)
 
 
 def test_upgrade_twice_applies_nothing_the_second_time(conn):
     migrations.upgrade(conn)
     assert migrations.upgrade(conn) == []
-    assert len(ledger(conn)) == 2
+    assert len(ledger(conn)) == len(SHIPPED)
 
 
 def test_upgrade_from_two_processes_applies_each_migration_once(tmp_path):
@@ -63,7 +71,7 @@ def test_upgrade_from_two_processes_applies_each_migration_once(tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(m.version for m in applied) == ["0001", "0002"]
+    assert sorted(m.version for m in applied) == [version for version, _ in SHIPPED]
 
 
 def test_upgrade_leaves_no_open_transaction(conn):

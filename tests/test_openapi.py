@@ -11,13 +11,15 @@ OPERATIONS = [
     ("/health/live", "get", "200"), ("/users", "get", "200"), ("/users", "post", "201"),
     ("/users/{ref}", "get", "200"), ("/users/{ref}", "put", "200"),
     ("/users/{ref}", "patch", "200"), ("/users/{ref}", "delete", "204"),
-    ("/login", "post", "200"), ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
+    ("/login", "post", "200"), ("/token/refresh", "post", "200"), ("/logout", "post", "204"),
+    ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
     ("/user/{ref}", "delete", "204"), ("/search", "get", "200"),
 ]
 LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delete"),
           ("/search", "get")]
 AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "put"),
-                 ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get")]
+                 ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get"),
+                 ("/logout", "post")]
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 

@@ -28,13 +28,19 @@ def current_user():
     return g.get("current_user")
 
 
+def current_session_id():
+    """Return the login session of the caller's access token, or None."""
+    return g.get("current_session_id")
+
+
 def _authenticated(view, *, required):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         token = _bearer_token()
         if token is None and required:
             raise AuthenticationFailed("Authentication is required.", code="unauthorized")
-        g.current_user = auth_service.authenticate(token) if token else None
+        g.current_user, g.current_session_id = (
+            auth_service.authenticate(token) if token else (None, None))
         return view(*args, **kwargs)
 
     return Blueprint.doc(security=BEARER_SECURITY)(wrapper)

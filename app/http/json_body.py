@@ -44,10 +44,10 @@ def _read_body():
 
 
 def _parse(raw):
-    if not request.is_json:
-        if raw:
-            raise UnsupportedMediaType("The request body must be application/json.")
+    if not raw:
         return {}
+    if not request.is_json:
+        raise UnsupportedMediaType("The request body must be application/json.")
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):

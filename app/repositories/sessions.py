@@ -1,6 +1,6 @@
 """SQL for login sessions and the refresh tokens issued for them."""
 
-from app.models import to_db_time
+from app.models import from_db_time, to_db_time
 
 
 def create(conn, *, session_id, user_id, user_version, now):
@@ -21,3 +21,60 @@ def add_refresh_token(conn, *, token_hash, session_id, expires_at):
         {"token_hash": token_hash, "session_id": session_id,
          "expires_at": to_db_time(expires_at)},
     )
+
+
+def find_refresh_token(conn, token_hash):
+    """Return the refresh token with this hash and its session's user, or None."""
+    row = conn.execute(
+        "SELECT rt.session_id, rt.expires_at, rt.spent_at, s.user_id"
+        " FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id"
+        " WHERE rt.token_hash = :token_hash",
+        {"token_hash": token_hash},
+    ).fetchone()
+    if row is None:
+        return None
+    return {
+        "session_id": row["session_id"],
+        "user_id": row["user_id"],
+        "expires_at": from_db_time(row["expires_at"]),
+        "spent": row["spent_at"] is not None,
+    }
+
+
+def spend_refresh_token(conn, *, token_hash, now):
+    """Mark a refresh token spent; return False if it already was."""
+    return conn.execute(
+        "UPDATE refresh_tokens SET spent_at = :now"
+        " WHERE token_hash = :token_hash AND spent_at IS NULL",
+        {"token_hash": token_hash, "now": to_db_time(now)},
+    ).rowcount == 1
+
+
+def revoke(conn, *, session_id, now):
+    """End one session: its access and refresh tokens stop working."""
+    conn.execute(
+        "UPDATE sessions SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL",
+        {"id": session_id, "now": to_db_time(now)},
+    )
+
+
+def revoke_all(conn, *, user_id, now):
+    """End every session of a user."""
+    conn.execute(
+        "UPDATE sessions SET revoked_at = :now WHERE user_id = :user_id AND revoked_at IS NULL",
+        {"user_id": user_id, "now": to_db_time(now)},
+    )
+
+
+def purge(conn, *, now, revoked_before):
+    """Delete expired refresh tokens, and sessions long revoked or with none left alive."""
+    params = {"now": to_db_time(now), "revoked_before": to_db_time(revoked_before)}
+    tokens = conn.execute(
+        "DELETE FROM refresh_tokens WHERE expires_at < :now", params).rowcount
+    sessions = conn.execute(
+        "DELETE FROM sessions WHERE revoked_at < :revoked_before"
+        " OR NOT EXISTS (SELECT 1 FROM refresh_tokens rt"
+        " WHERE rt.session_id = sessions.id AND rt.expires_at >= :now)",
+        params,
+    ).rowcount
+    return {"refresh_tokens": tokens, "sessions": sessions}

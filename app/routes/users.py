@@ -4,6 +4,7 @@ from flask.views import MethodView
 
 from app.http.auth import current_user, login_optional, login_required
 from app.http.json_body import Blueprint
+from app.http.rate_limits import auth_rate_limit
 from app.schemas.users import (
     UserCreateSchema, UserListQuerySchema, UserPageSchema, UserPatchSchema,
     UserReplaceSchema, UserSchema,
@@ -33,6 +34,8 @@ class Users(MethodView):
 
     @blp.response(201, UserSchema, headers=LOCATION)
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @auth_rate_limit
     @login_optional
     @blp.arguments(UserCreateSchema)
     def post(self, data):

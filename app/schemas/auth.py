@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.fields import Text
+from app.schemas.fields import StrictBoolean, Text
 from app.schemas.users import UserSchema
 from app.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
@@ -23,3 +23,15 @@ class TokenPairSchema(Schema):
     token_type = fields.String(required=True, metadata={"enum": ["Bearer"]})
     expires_in = fields.Integer(required=True, metadata={"description": "Seconds."})
     user = fields.Nested(UserSchema, required=True)
+
+
+class RefreshSchema(Schema):
+    """The refresh token of a pair; it can be spent once."""
+
+    refresh_token = Text(required=True, validate=validate.Length(min=1, max=512))
+
+
+class LogoutSchema(Schema):
+    """`all: true` ends every session of the caller, not just this one."""
+
+    all = StrictBoolean(load_default=False)

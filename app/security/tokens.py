@@ -1,6 +1,7 @@
 """Access tokens (HS256 JWTs) and opaque refresh tokens."""
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -55,6 +56,11 @@ def read_access_token(settings, token):
     if not isinstance(claims["sid"], str):
         raise InvalidAccessToken("sid must be a string")
     return claims
+
+
+def derive_key(secret_key):
+    """Return the access-token signing key, derived so SECRET_KEY signs nothing directly."""
+    return hmac.new(secret_key.encode(), b"access-token", hashlib.sha256).hexdigest()
 
 
 def new_session_id():

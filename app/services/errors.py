@@ -47,3 +47,13 @@ class Conflict(DomainError):
     """The change would break a uniqueness or safety rule (`email_taken`, `last_admin`)."""
 
     code = "conflict"
+
+
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after` says how many seconds to wait."""
+
+    code = "rate_limited"
+
+    def __init__(self, detail, *, retry_after):
+        super().__init__(detail)
+        self.retry_after = retry_after

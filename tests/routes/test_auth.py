@@ -11,6 +11,7 @@ from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security import passwords
 from app.services import auth as auth_service
+from app.services import sessions as sessions_service
 from tests.conftest import PASSWORD, assert_problem
 
 USER_FIELDS = {"id", "name", "email", "role", "is_active", "email_verified",
@@ -181,7 +182,7 @@ def token(log_in, user):
 def forge(app, token):
     """Re-sign the claims of a live token with changes (the app's key unless told)."""
     with app.app_context():
-        app_key = auth_service.token_settings().key
+        app_key = sessions_service.token_settings().key
 
     def sign(key=app_key, algorithm="HS256", drop=(), **changes):
         claims = {**claims_of(token), **changes}

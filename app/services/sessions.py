@@ -1,0 +1,111 @@
+"""Login sessions: token pairs, refresh with reuse detection, logout, housekeeping."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from app.database import get_db, transaction
+from app.models import utcnow
+from app.repositories import login_failures
+from app.repositories import sessions as sessions_repo
+from app.repositories import users as users_repo
+from app.security import tokens
+from app.services.errors import AuthenticationFailed
+
+logger = logging.getLogger(__name__)
+REVOKED_SESSIONS_KEPT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: object
+    token_type: str = "Bearer"
+
+
+def open_session(conn, user, now):
+    """Start a login session for `user` (inside the caller's transaction)."""
+    session_id = tokens.new_session_id()
+    sessions_repo.create(conn, session_id=session_id, user_id=user.id,
+                         user_version=user.token_version, now=now)
+    return _issue_pair(conn, user, session_id, now)
+
+
+def refresh(refresh_token):
+    """Spend a refresh token for a new pair; a spent one ends its whole session."""
+    conn = get_db()
+    now = utcnow()
+    token_hash = tokens.hash_refresh_token(refresh_token)
+    with transaction(conn):
+        record = sessions_repo.find_refresh_token(conn, token_hash)
+        if record is not None and record["spent"]:
+            sessions_repo.revoke(conn, session_id=record["session_id"], now=now)
+        else:
+            return _redeem(conn, record, token_hash, now)
+    # Committed the revocation above; only now refuse.
+    logger.warning("refresh token reuse detected; session revoked",
+                   extra={"event": "token.reuse_detected", "subject_id": record["user_id"]})
+    raise _invalid()
+
+
+def _redeem(conn, record, token_hash, now):
+    if record is None or record["expires_at"] <= now:
+        raise _invalid()
+    user = users_repo.get_by_session(conn, user_id=record["user_id"],
+                                     session_id=record["session_id"])
+    if user is None or not user.is_active:
+        raise _invalid()
+    sessions_repo.spend_refresh_token(conn, token_hash=token_hash, now=now)
+    return _issue_pair(conn, user, record["session_id"], now)
+
+
+def logout(user, session_id, *, everywhere=False):
+    """End the caller's session, or every session of the caller."""
+    conn = get_db()
+    with transaction(conn):
+        if everywhere:
+            sessions_repo.revoke_all(conn, user_id=user.id, now=utcnow())
+        else:
+            sessions_repo.revoke(conn, session_id=session_id, now=utcnow())
+
+
+def purge_expired():
+    """Delete expired tokens, dead sessions and stale login counters; return counts."""
+    conn = get_db()
+    now = utcnow()
+    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
+    with transaction(conn):
+        counts = sessions_repo.purge(conn, now=now, revoked_before=now - REVOKED_SESSIONS_KEPT)
+        counts["login_failures"] = login_failures.purge(conn, quiet_since=now - window, now=now)
+    return counts
+
+
+def _issue_pair(conn, user, session_id, now):
+    refresh_token, refresh_hash = tokens.new_refresh_token()
+    ttl = current_app.config["REFRESH_TOKEN_TTL"]
+    sessions_repo.add_refresh_token(conn, token_hash=refresh_hash, session_id=session_id,
+                                    expires_at=now + timedelta(seconds=ttl))
+    settings = token_settings()
+    access_token = tokens.issue_access_token(
+        settings, user_id=user.id, role=user.role, session_id=session_id, now=now)
+    return TokenPair(access_token, refresh_token, settings.ttl, user)
+
+
+def token_settings():
+    """Return the app's access-token settings (built once per app)."""
+    cached = current_app.extensions.get("token_settings")
+    if cached is None:
+        config = current_app.config
+        cached = tokens.TokenSettings(tokens.derive_key(config["SECRET_KEY"]),
+                                      config["JWT_ISSUER"], config["JWT_AUDIENCE"],
+                                      config["ACCESS_TOKEN_TTL"])
+        current_app.extensions["token_settings"] = cached
+    return cached
+
+
+def _invalid():
+    return AuthenticationFailed("The refresh token is invalid, expired or revoked.")
