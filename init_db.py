@@ -25,7 +25,7 @@ def add_demo_users():
         password = secrets.token_urlsafe(18)
         data = {"name": name, "email": email, "password": password, "role": role}
         try:
-            users_service.register(data, actor=users_service.SYSTEM)
+            users_service.register(data, actor=users_service.SYSTEM, notify=False)
         except Conflict:
             print(f"{email} exists already; left as it is")
             continue

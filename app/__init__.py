@@ -4,9 +4,9 @@ import logging
 
 from flask import Flask
 
-from app import cli, config, database, errors, openapi
+from app import cli, config, database, errors, mail, openapi
 from app.http import headers, rate_limits, request_id
-from app.routes import auth, legacy, meta, users
+from app.routes import account, account_pages, auth, legacy, meta, users
 
 
 def create_app(overrides=None):
@@ -14,12 +14,15 @@ def create_app(overrides=None):
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(config.build(overrides))
     app.json.sort_keys = False
+    app.json.mimetype = "application/json; charset=utf-8"
     _configure_logging(app)
     database.init_app(app)
+    mail.init_app(app)
     request_id.init_app(app)
     headers.init_app(app)
     rate_limits.init_app(app)
-    openapi.init_app(app, [meta.blp, users.blp, auth.blp, legacy.blp])
+    openapi.init_app(app, [meta.blp, users.blp, auth.blp, account.blp, legacy.blp])
+    app.register_blueprint(account_pages.blp)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -75,6 +75,9 @@ DEFAULTS = {
     # Werkzeug's default method, spelled out so stored hashes can be compared to it.
     "PASSWORD_HASH_METHOD": "scrypt:32768:8:1",
     "DB_BUSY_TIMEOUT": 5.0,
+    "MAIL_TIMEOUT": 10,
+    "MAIL_ATTEMPTS": 3,
+    "MAIL_RETRY_DELAYS": (1, 4, 15),
     # Share of logins that also purge expired sessions and stale login counters.
     "SESSION_PURGE_PROBABILITY": 0.01,
     "TESTING": False,

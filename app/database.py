@@ -117,7 +117,7 @@ def get_db():
     if "db" not in g:
         try:
             g.db = current_app.extensions["db_pool"].acquire()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
             raise DatabaseUnavailable(str(error)) from error
     return g.db
 

@@ -4,6 +4,7 @@ import http
 
 import swagger_ui_bundle
 from flask import Blueprint, send_from_directory
+from apispec import BasePlugin
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
@@ -23,6 +24,28 @@ SETTINGS = {
 DESCRIPTION = """User management: registration, login with JWT access tokens,
 and user administration. Every error is `application/problem+json` (RFC 9457)
 with a machine-readable `code` and the `request_id` of the request."""
+
+
+class CommonErrors(BasePlugin):
+    """Document the errors every operation of a kind can answer with.
+
+    Any body can be malformed (400), too large (413), of the wrong type (415) or
+    invalid (422); any token can be missing or bad (401); any `{ref}` can name
+    someone else (403) or no one (404); anything can meet an unavailable database.
+    """
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            statuses = [500, 503]
+            if "requestBody" in operation:
+                statuses += [400, 413, 415, 422]
+            if any(requirement for requirement in operation.get("security", [])):
+                statuses.append(401)
+            if "{ref}" in (path or ""):
+                statuses += [403, 404]
+            for status in statuses:
+                responses.setdefault(str(status), http.HTTPStatus(status).name)
 
 
 class ProblemApi(Api):
@@ -56,7 +79,7 @@ def init_app(app, blueprints):
         app.config.setdefault(key, value)
     app.config.setdefault("API_VERSION", app.config["SERVICE_VERSION"])
     app.config.setdefault("API_SPEC_OPTIONS", {"info": {"description": DESCRIPTION}})
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [CommonErrors()]})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -30,9 +30,15 @@ def database_url(tmp_path):
 
 
 @pytest.fixture
-def settings(database_url):
-    """Settings for the app under test; tests may change them before `app` is built."""
-    return {**TEST_SETTINGS, "DATABASE_URL": database_url}
+def mail_dir(tmp_path):
+    """Where the app under test writes its mail (MAIL_URL=file://...)."""
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def settings(database_url, mail_dir):
+    """Settings for the app under test; override per test with indirect parametrization."""
+    return {**TEST_SETTINGS, "DATABASE_URL": database_url, "MAIL_URL": f"file://{mail_dir}"}
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ OPERATIONS = [
     ("/users/{ref}", "get", "200"), ("/users/{ref}", "put", "200"),
     ("/users/{ref}", "patch", "200"), ("/users/{ref}", "delete", "204"),
     ("/login", "post", "200"), ("/token/refresh", "post", "200"), ("/logout", "post", "204"),
+    ("/password/forgot", "post", "202"), ("/password/reset", "post", "204"),
+    ("/email/verify", "post", "204"), ("/users/{ref}/verification-email", "post", "202"),
     ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
     ("/user/{ref}", "delete", "204"), ("/search", "get", "200"),
 ]
@@ -19,7 +21,7 @@ LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delet
           ("/search", "get")]
 AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "put"),
                  ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get"),
-                 ("/logout", "post")]
+                 ("/logout", "post"), ("/users/{ref}/verification-email", "post")]
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 

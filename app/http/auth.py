@@ -9,6 +9,7 @@ from app.services import auth as auth_service
 from app.services.errors import AuthenticationFailed
 
 BEARER_SECURITY = [{"bearerAuth": []}]
+OPTIONAL_BEARER_SECURITY = [{}, {"bearerAuth": []}]
 
 
 def _bearer_token():
@@ -43,7 +44,8 @@ def _authenticated(view, *, required):
             auth_service.authenticate(token) if token else (None, None))
         return view(*args, **kwargs)
 
-    return Blueprint.doc(security=BEARER_SECURITY)(wrapper)
+    security = BEARER_SECURITY if required else OPTIONAL_BEARER_SECURITY
+    return Blueprint.doc(security=security)(wrapper)
 
 
 def login_required(view):

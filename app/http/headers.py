@@ -7,6 +7,8 @@ from app.http.request_id import HEADER as REQUEST_ID_HEADER
 
 def _security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
     return response
 
 

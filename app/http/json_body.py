@@ -4,6 +4,7 @@ import json
 
 from flask import current_app, request
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
@@ -64,6 +65,14 @@ class Parser(FlaskParser):
 
     def load_json(self, req, schema):
         return read_json_object()
+
+    def pre_load(self, location_data, *, schema, req, location):
+        """Refuse a query parameter given twice instead of silently taking the first."""
+        if location == "query":
+            repeated = {key for key in req.args if len(req.args.getlist(key)) > 1}
+            if repeated:
+                raise ValidationError({key: ["Give this parameter once."] for key in repeated})
+        return location_data
 
 
 class Blueprint(SmorestBlueprint):

@@ -17,8 +17,9 @@ def _search_clause(query, params):
     if len(query) >= MIN_TRIGRAM_LENGTH:
         params["q_match"] = '"' + query.replace('"', '""') + '"'
         return "id IN (SELECT rowid FROM users_search WHERE users_search MATCH :q_match)"
-    params["q"] = query.lower()
-    return "(instr(lower(name), :q) > 0 OR instr(email, :q) > 0)"
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    params["q_like"] = f"%{escaped}%"
+    return "(lower(name) LIKE :q_like ESCAPE '\\' OR email LIKE :q_like ESCAPE '\\')"
 
 
 def _after_clause(sort, descending, after, params):

@@ -3,7 +3,7 @@
 import copy
 import functools
 
-from flask import request
+from flask import request, url_for
 
 from app.http.auth import current_user, login_required
 from app.http.json_body import Blueprint
@@ -50,8 +50,8 @@ def search(name=None, **query):
 
 @blp.after_request
 def _announce_successor(response):
-    successor = "/users" if request.endpoint.endswith("search") else request.path.replace(
-        "/user/", "/users/", 1)
+    ref = (request.view_args or {}).get("ref")
+    successor = url_for("users.UserItem", ref=ref) if ref is not None else url_for("users.Users")
     response.headers["Deprecation"] = "true"
     response.headers["Link"] = f'<{successor}>; rel="successor-version"'
     return response

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from app.http.auth import current_user, login_optional, login_required
 from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
+from app.schemas.account import AcceptedSchema
 from app.schemas.users import (
     UserCreateSchema, UserListQuerySchema, UserPageSchema, UserPatchSchema,
     UserReplaceSchema, UserSchema,
@@ -77,3 +78,16 @@ class UserItem(MethodView):
     def delete(self, ref):
         """Delete a user; its sessions end with it. The last active admin stays."""
         users_service.delete_user(current_user(), ref)
+
+
+@blp.post("/<ref>/verification-email")
+@blp.response(202, AcceptedSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@auth_rate_limit
+@login_required
+def resend_verification(ref):
+    """Mail a fresh verification token (nothing is sent for a verified address)."""
+    users_service.resend_verification(current_user(), ref)
+    return {"detail": "A verification mail is on its way unless the address is verified."}

@@ -1,16 +1,14 @@
 """Fields that enforce the contract's text rules."""
 
 import re
-import unicodedata
 
 from marshmallow import ValidationError, fields, validate
 
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+from app.security.printable import has_lone_surrogate, is_printable
+
+# One @, a dotted domain, no white space; no "/" so that /users/{email} can address it.
+EMAIL_PATTERN = re.compile(r"[^@\s/]+@[^@\s./]+(\.[^@\s./]+)+")
 MAX_EMAIL_LENGTH = 254
-
-
-def _categories(text):
-    return {unicodedata.category(char) for char in text}
 
 
 class Text(fields.String):
@@ -24,11 +22,10 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if self.trim:
             text = text.strip()
-        categories = _categories(text)
-        if "Cs" in categories:
+        if has_lone_surrogate(text):
             raise ValidationError("Must be valid Unicode text (no lone surrogates).")
-        if "Cc" in categories:
-            raise ValidationError("Must not contain control characters.")
+        if not is_printable(text):
+            raise ValidationError("Must not contain control or invisible characters.")
         return text
 
 

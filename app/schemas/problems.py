@@ -1,10 +1,16 @@
 """The problem-details body of every error (RFC 9457)."""
 
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
 
 class ProblemSchema(Schema):
-    """What every error response carries, as `application/problem+json`."""
+    """What every error response carries, as `application/problem+json`.
+
+    Extension members may follow (RFC 9457), e.g. `checks` on a failing /health.
+    """
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String(metadata={"example": "about:blank"})
     title = fields.String(metadata={"example": "Unprocessable Content"})

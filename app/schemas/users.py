@@ -68,7 +68,8 @@ class PageQuerySchema(Schema):
     """Paging parameters: page size and where to resume."""
 
     limit = StrictInteger(load_default=20, validate=validate.Range(min=1, max=100))
-    cursor = fields.String(metadata={"description": "`next_cursor` of the previous page."})
+    cursor = fields.String(validate=validate.Length(min=1),
+                           metadata={"description": "`next_cursor` of the previous page."})
 
 
 class UserListQuerySchema(PageQuerySchema):

@@ -2,15 +2,15 @@
 
 import functools
 import gzip
-import unicodedata
 from pathlib import Path
+
+from app.security.printable import is_printable
 
 # 19,640 passwords from Django 5.2's `common-passwords.txt.gz` (BSD licence), which
 # Django took from Royce Williams' list of breached passwords; see app/data/README.md.
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
 MAX_LENGTH = 128
 MIN_CONTEXT_LENGTH = 4
-FORBIDDEN_CATEGORIES = ("Cc", "Cs")
 
 
 @functools.cache
@@ -27,8 +27,10 @@ def problems(password, *, min_length, email=None, name=None):
         return [f"Must be at least {min_length} characters long."]
     if length > MAX_LENGTH:
         return [f"Must be at most {MAX_LENGTH} characters long."]
-    if any(unicodedata.category(char) in FORBIDDEN_CATEGORIES for char in password):
+    if not is_printable(password):
         return ["Must contain only printable characters."]
+    if not password.strip():
+        return ["Must not be only white space."]
     folded = password.casefold()
     if folded in common_passwords():
         return ["This password is too common; choose one that is harder to guess."]

@@ -22,10 +22,9 @@ def login(email, password):
     user = users_repo.get_by_email(conn, account)
     if not _password_matches(user, password):
         login_throttle.record_failure(conn, account, now)
-        raise AuthenticationFailed("The email or password is wrong.", code="invalid_credentials")
-    if not user.is_active:
-        raise PermissionDenied("This account is disabled.", code="account_disabled")
+        raise _bad_credentials()
     with transaction(conn):
+        user = _unchanged_since_check(conn, user)
         login_throttle.reset(conn, account)
         user = _rehash_if_needed(conn, user, password, now)
         pair = sessions.open_session(conn, user, now)
@@ -44,6 +43,20 @@ def authenticate(access_token):
     if user is None or not user.is_active:
         raise AuthenticationFailed("The access token has been revoked.")
     return user, claims["sid"]
+
+
+def _unchanged_since_check(conn, user):
+    """Re-read the user under the write lock: a password changed meanwhile wins."""
+    current = users_repo.get_by_id(conn, user.id)
+    if current is None or current.password_hash != user.password_hash:
+        raise _bad_credentials()
+    if not current.is_active:
+        raise PermissionDenied("This account is disabled.", code="account_disabled")
+    return current
+
+
+def _bad_credentials():
+    return AuthenticationFailed("The email or password is wrong.", code="invalid_credentials")
 
 
 def _password_matches(user, password):

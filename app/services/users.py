@@ -5,9 +5,10 @@ from flask import current_app
 from app.database import IntegrityError, get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
-from app.security import password_policy
 from app.security.passwords import hash_password, verify_password
+from app.services import account_mail
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.password_rules import check_password_policy
 from app.services.references import parse_reference
 
 ADMIN_ONLY_FIELDS = ("role", "is_active")
@@ -23,25 +24,27 @@ class _System:
 SYSTEM = _System()
 
 
-def register(data, *, actor=None):
-    """Create a user from `name`, `email`, `password` (and, for admins, role/status)."""
+def register(data, *, actor=None, notify=True):
+    """Create a user from `name`, `email`, `password` (and, for admins, role/status).
+
+    With `notify`, a verification mail goes to the new address.
+    """
     _reject_admin_fields(data, actor)
-    _check_password(data["password"], email=data["email"], name=data["name"])
+    check_password_policy(data["password"], email=data["email"], name=data["name"])
     password_hash = hash_password(data["password"], _hash_method())
     conn = get_db()
     try:
         with transaction(conn):
-            return users_repo.insert(
-                conn,
-                name=data["name"],
-                email=data["email"],
-                password_hash=password_hash,
-                role=data.get("role", "user"),
-                is_active=data.get("is_active", True),
+            user = users_repo.insert(
+                conn, name=data["name"], email=data["email"], password_hash=password_hash,
+                role=data.get("role", "user"), is_active=data.get("is_active", True),
                 now=utcnow(),
             )
     except IntegrityError:
         raise _email_taken() from None
+    if notify:
+        account_mail.send_verification(user)
+    return user
 
 
 def create_or_promote_admin(data):
@@ -49,8 +52,8 @@ def create_or_promote_admin(data):
     conn = get_db()
     existing = users_repo.get_by_email(conn, data["email"])
     if existing is None:
-        return register({**data, "role": "admin"}, actor=SYSTEM), True
-    _check_password(data["password"], email=existing.email, name=existing.name)
+        return register({**data, "role": "admin"}, actor=SYSTEM, notify=False), True
+    check_password_policy(data["password"], email=existing.email, name=existing.name)
     changes = {"role": "admin", "is_active": True,
                "password_hash": hash_password(data["password"], _hash_method())}
     with transaction(conn):
@@ -67,6 +70,7 @@ def get_user(actor, ref):
 def update_user(actor, ref, changes):
     """Apply the validated `changes` to the user `ref` names and return it."""
     _reject_admin_fields(changes, actor)
+    _reject_other_users(actor, ref)
     changes = dict(changes)
     password = changes.pop("password", None)
     # Hash checks take tens of milliseconds: do them before taking the write lock.
@@ -79,10 +83,20 @@ def update_user(actor, ref, changes):
             if _loses_admin(target, columns):
                 _guard_last_admin(conn)
             revoke = new_hash is not None or "role" in columns or columns.get("is_active") is False
-            return users_repo.update(conn, target.id, changes=columns, now=utcnow(),
+            user = users_repo.update(conn, target.id, changes=columns, now=utcnow(),
                                      revoke_sessions=revoke)
     except IntegrityError:
         raise _email_taken() from None
+    if "email" in columns:
+        account_mail.send_verification(user)
+    return user
+
+
+def resend_verification(actor, ref):
+    """Mail a fresh verification token to the user `ref` names, unless already verified."""
+    user = get_user(actor, ref)
+    if not user.email_verified:
+        account_mail.send_verification(user)
 
 
 def delete_user(actor, ref):
@@ -101,7 +115,7 @@ def _changed_columns(target, changes, password, new_hash):
     if "email" in columns:
         columns["email_verified"] = False
     if new_hash is not None:
-        _check_password(password, email=changes.get("email", target.email),
+        check_password_policy(password, email=changes.get("email", target.email),
                         name=changes.get("name", target.name))
         columns["password_hash"] = new_hash
     return columns
@@ -122,12 +136,11 @@ def _new_password_hash(actor, ref, password, current_password):
 
 def _resolve(conn, actor, ref):
     """Load the user a path reference names, enforcing who may address whom."""
+    _reject_other_users(actor, ref)
     kind, value = parse_reference(ref)
     if _is_self(actor, kind, value):
         # Inside a write transaction, re-read: the row may have changed since login.
         target = users_repo.get_by_id(conn, actor.id) if conn.in_transaction else actor
-    elif not actor.is_admin:
-        raise PermissionDenied("You may only access your own account.")
     elif kind == "id":
         target = users_repo.get_by_id(conn, value)
     else:
@@ -135,6 +148,12 @@ def _resolve(conn, actor, ref):
     if target is None:
         raise NotFound("No such user.")
     return target
+
+
+def _reject_other_users(actor, ref):
+    """The cheap part of _resolve: a non-admin may address only itself."""
+    if not actor.is_admin and not _is_self(actor, *parse_reference(ref)):
+        raise PermissionDenied("You may only access your own account.")
 
 
 def _is_self(actor, kind, value):
@@ -152,14 +171,6 @@ def _reject_admin_fields(data, actor):
     if forbidden:
         raise InvalidInput("The request body is invalid.", errors={
             field: ["Only an admin may set this field."] for field in forbidden})
-
-
-def _check_password(password, *, email, name):
-    messages = password_policy.problems(
-        password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=email, name=name
-    )
-    if messages:
-        raise InvalidInput("The request body is invalid.", errors={"password": messages})
 
 
 def _invalid(field, message):

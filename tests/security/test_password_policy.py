@@ -43,7 +43,20 @@ def test_check_length_counts_code_points_not_bytes():
 
 
 def test_check_does_not_trim_spaces():
-    assert check(" " * 15) == []
+    assert check(" " * 7 + "x" * 8) == []  # 15 code points only when the spaces count
+
+
+def test_check_rejects_only_white_space():
+    assert check(" " * 15) == ["Must not be only white space."]
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2028", "\ue000", "\u0378", "\u202e", "\ufeff"])
+def test_check_rejects_invisible_characters(invisible):
+    assert check("a long passphrase" + invisible) == ["Must contain only printable characters."]
+
+
+def test_check_accepts_emoji_joined_with_zero_width_joiner():
+    assert check("family 👨\u200d👩\u200d👧 at the sea") == []
 
 
 def test_check_accepts_printable_unicode():

@@ -1,0 +1,101 @@
+"""Password reset and email verification: mailing tokens and redeeming them."""
+
+import logging
+
+from flask import current_app, has_request_context, url_for
+
+from app import mail
+from app.database import get_db, transaction
+from app.mail import messages
+from app.models import utcnow
+from app.repositories import login_failures
+from app.repositories import users as users_repo
+from app.security import account_tokens
+from app.security.passwords import hash_password
+from app.services.errors import InvalidRequest
+from app.services.password_rules import check_password_policy
+
+logger = logging.getLogger(__name__)
+
+
+def request_password_reset(email):
+    """Mail a reset link if an active account has this email; silent otherwise."""
+    user = users_repo.get_by_email(get_db(), email)
+    if user is None or not user.is_active:
+        return
+    token = account_tokens.make_reset_token(_secret(), user)
+    mail.send(messages.password_reset(
+        sender=_sender(), user=user, token=token, valid_minutes=account_tokens.RESET_MAX_AGE // 60,
+        link=_link("PASSWORD_RESET_URL", "account_pages.reset_password_page", token)))
+
+
+def reset_password(token, password):
+    """Set a new password with a mailed token; every session of the user ends."""
+    user = _user_for_reset_token(token)
+    check_password_policy(password, email=user.email, name=user.name)
+    new_hash = hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    conn = get_db()
+    with transaction(conn):
+        # Check again under the write lock: two resets with one token change it only once.
+        _user_for_reset_token(token)
+        users_repo.update(conn, user.id, changes={"password_hash": new_hash}, now=utcnow(),
+                          revoke_sessions=True)
+        login_failures.clear(conn, user.email)
+    logger.info("password reset", extra={"event": "password.reset", "subject_id": user.id})
+
+
+def send_verification(user):
+    """Mail a token that confirms the user's current address."""
+    token = account_tokens.make_verification_token(_secret(), user)
+    mail.send(messages.email_verification(
+        sender=_sender(), user=user, token=token,
+        link=_link("EMAIL_VERIFY_URL", "account_pages.verify_email_page", token)))
+
+
+def verify_email(token):
+    """Mark the address a verification token was sent to as verified."""
+    try:
+        user_id, email = account_tokens.read_verification_token(_secret(), token)
+    except account_tokens.InvalidAccountToken:
+        raise _invalid_token() from None
+    conn = get_db()
+    with transaction(conn):
+        user = users_repo.get_by_id(conn, user_id)
+        if user is None or user.email != email or user.email_verified:
+            raise _invalid_token()
+        users_repo.update(conn, user.id, changes={"email_verified": True}, now=utcnow())
+    logger.info("email verified", extra={"event": "email.verified", "subject_id": user.id})
+
+
+def _user_for_reset_token(token):
+    try:
+        user_id, fingerprint = account_tokens.read_reset_token(_secret(), token)
+    except account_tokens.InvalidAccountToken:
+        raise _invalid_token() from None
+    user = users_repo.get_by_id(get_db(), user_id)
+    if user is None or account_tokens.password_fingerprint(user.password_hash) != fingerprint:
+        raise _invalid_token()
+    return user
+
+
+def _link(template_setting, endpoint, token):
+    """Fill the configured link template, or link to this service's own page."""
+    template = current_app.config[template_setting]
+    if template:
+        return template.replace("{token}", token)
+    if has_request_context():
+        return url_for(endpoint, token=token, _external=True)
+    # Outside a request (the CLI) the host is unknown: a path on this service.
+    return f"{current_app.url_map.bind('').build(endpoint, {'token': token})}"
+
+
+def _invalid_token():
+    return InvalidRequest("The token is invalid, expired or already used.", code="invalid_token")
+
+
+def _secret():
+    return current_app.config["SECRET_KEY"]
+
+
+def _sender():
+    return current_app.config["MAIL_FROM"]

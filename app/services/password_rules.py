@@ -1,0 +1,15 @@
+"""The password policy as a service rule: a 422 on `password` with the reasons."""
+
+from flask import current_app
+
+from app.security import password_policy
+from app.services.errors import InvalidInput
+
+
+def check_password_policy(password, *, email, name):
+    """Raise InvalidInput naming `password` when it breaks the policy."""
+    messages = password_policy.problems(
+        password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=email, name=name
+    )
+    if messages:
+        raise InvalidInput("The request body is invalid.", errors={"password": messages})
