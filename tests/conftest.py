@@ -36,9 +36,13 @@ def mail_dir(tmp_path):
 
 
 @pytest.fixture
-def settings(database_url, mail_dir):
-    """Settings for the app under test; override per test with indirect parametrization."""
-    return {**TEST_SETTINGS, "DATABASE_URL": database_url, "MAIL_URL": f"file://{mail_dir}"}
+def settings(request, database_url, mail_dir):
+    """Settings for the app under test.
+
+    Change them for a test with `@pytest.mark.parametrize("settings", [{...}], indirect=True)`.
+    """
+    base = {**TEST_SETTINGS, "DATABASE_URL": database_url, "MAIL_URL": f"file://{mail_dir}"}
+    return {**base, **getattr(request, "param", {})}
 
 
 @pytest.fixture

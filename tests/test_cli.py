@@ -1,15 +1,21 @@
-"""Operator commands: `flask db upgrade`, `flask users create-admin` (app/cli.py), init_db.py."""
+"""Operator commands: `flask db upgrade`, `flask users create-admin`, `flask sessions purge`
+(app/cli.py), init_db.py."""
 
 import os
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 
+import jwt
 import pytest
 
 from app import create_app, migrations
-from app.database import PROJECT_ROOT, get_db, sqlite_path
+from app.database import PROJECT_ROOT, get_db, sqlite_path, transaction
+from app.models import to_db_time, utcnow
+from app.repositories import login_failures
 from app.repositories import users as users_repo
+from app.services import auth as auth_service
 from tests.conftest import PASSWORD
 
 EMAIL = "boss@example.com"
@@ -137,3 +143,115 @@ def test_init_db_demo_twice_leaves_existing_accounts_alone(settings, database_ur
     assert demo_accounts(second) == []
     client = create_app(settings).test_client()
     assert all(login(client, email, pw).status_code == 200 for _, email, pw in first)
+
+
+# --- flask sessions purge -------------------------------------------------------------
+
+
+def ago(**delta):
+    return to_db_time(utcnow() - timedelta(**delta))
+
+
+def seed_session(app, user, sql=None):
+    """Log in, then age the new session's rows with `sql` (`:sid` names it); return the pair."""
+    with app.app_context():
+        pair = auth_service.login(user.email, PASSWORD)
+        sid = jwt.decode(pair.access_token, options={"verify_signature": False})["sid"]
+        if sql:
+            get_db().execute(sql, {"sid": sid})
+    return pair, sid
+
+
+@pytest.fixture
+def aged_sessions(app, user):
+    """One live session and one of each kind the purge should or should not remove."""
+    expire = f"UPDATE refresh_tokens SET expires_at = '{ago(seconds=1)}' WHERE session_id = :sid"
+    revoke = "UPDATE sessions SET revoked_at = '{}' WHERE id = :sid"
+    return {
+        "live": seed_session(app, user),
+        "expired": seed_session(app, user, expire),
+        "long_revoked": seed_session(app, user, revoke.format(ago(days=2))),
+        "just_revoked": seed_session(app, user, revoke.format(ago(hours=1))),
+    }
+
+
+def table(app, sql):
+    with app.app_context():
+        return {row[0] for row in get_db().execute(sql)}
+
+
+def purge(runner):
+    result = runner.invoke(args=["sessions", "purge"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_sessions_purge_deletes_expired_and_long_revoked_sessions(runner, app, aged_sessions):
+    purge(runner)
+    kept = {aged_sessions["live"][1], aged_sessions["just_revoked"][1]}
+    assert table(app, "SELECT id FROM sessions") == kept
+    assert table(app, "SELECT session_id FROM refresh_tokens") == kept
+
+
+def test_sessions_purge_reports_what_it_deleted(runner, aged_sessions):
+    assert purge(runner) == "1 refresh tokens, 2 sessions, 0 login failures deleted\n"
+
+
+def test_sessions_purge_twice_deletes_nothing_more(runner, aged_sessions):
+    purge(runner)
+    assert purge(runner) == "0 refresh tokens, 0 sessions, 0 login failures deleted\n"
+
+
+def test_sessions_purge_keeps_live_session_working(runner, client, aged_sessions):
+    purge(runner)
+    pair = aged_sessions["live"][0]
+    assert client.get("/users/me", headers={"Authorization": f"Bearer {pair.access_token}"}
+                      ).status_code == 200
+    response = client.post("/token/refresh", json={"refresh_token": pair.refresh_token})
+    assert response.status_code == 200
+
+
+def test_sessions_purge_keeps_spent_tokens_for_reuse_detection(runner, app, client, user):
+    pair, _ = seed_session(app, user)
+    spend = {"refresh_token": pair.refresh_token}
+    new = client.post("/token/refresh", json=spend).get_json()
+    purge(runner)
+    assert client.post("/token/refresh", json=spend).status_code == 401
+    response = client.post("/token/refresh", json={"refresh_token": new["refresh_token"]})
+    assert response.status_code == 401
+
+
+def add_failure(app, account, *, ago):
+    with app.app_context():
+        conn = get_db()
+        with transaction(conn):
+            login_failures.add_failure(conn, account=account, now=utcnow() - ago)
+
+
+def add_block(app, account, *, ends_in):
+    with app.app_context():
+        conn = get_db()
+        with transaction(conn):
+            login_failures.set_block(conn, account=account, level=0, until=utcnow() + ends_in)
+
+
+@pytest.mark.parametrize(("ago", "kept"), [
+    (timedelta(seconds=901), False), (timedelta(seconds=60), True),
+], ids=["older-than-window", "recent"])
+def test_sessions_purge_deletes_only_stale_login_failures(runner, app, ago, kept):
+    add_failure(app, "someone@example.com", ago=ago)
+    output = purge(runner)
+    assert table(app, "SELECT account FROM login_failures") == ({"someone@example.com"} if kept
+                                                                 else set())
+    assert f"{0 if kept else 1} login failures deleted" in output
+
+
+@pytest.mark.parametrize(("ends_in", "kept"), [
+    (timedelta(seconds=-901), False), (timedelta(seconds=-60), True),
+    (timedelta(seconds=60), True),
+], ids=["ended-long-ago", "ended-recently", "in-force"])
+def test_sessions_purge_keeps_blocks_that_still_matter(runner, app, ends_in, kept):
+    add_block(app, "someone@example.com", ends_in=ends_in)
+    purge(runner)
+    assert table(app, "SELECT account FROM login_blocks") == ({"someone@example.com"} if kept
+                                                               else set())

@@ -110,8 +110,6 @@ def boom():
     raise RuntimeError("secret-detail")
 
 
-@pytest.mark.xfail(strict=True, raises=json.JSONDecodeError, reason=(
-    "not yet: LOG_FORMAT=json (one JSON object a line) arrives with the observability issue"))
 def test_log_format_json_writes_one_object_a_line_with_request_id(monkeypatch, capsys):
     monkeypatch.setenv("LOG_FORMAT", "json")
     with bare_root_logger():

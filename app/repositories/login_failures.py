@@ -1,48 +1,54 @@
-"""SQL for the per-account failed-login counters."""
+"""SQL for failed-login attempts and the back-off blocks they cause."""
 
 from app.models import from_db_time, to_db_time
 
 
-def blocked_until(conn, account):
-    """Return until when the account is blocked, or None."""
+def current_block(conn, account):
+    """Return (level, blocked_until) of the account's last block, or None."""
     row = conn.execute(
-        "SELECT blocked_until FROM login_failures WHERE account = :account",
+        "SELECT level, blocked_until FROM login_blocks WHERE account = :account",
         {"account": account},
     ).fetchone()
-    return from_db_time(row["blocked_until"]) if row and row["blocked_until"] else None
+    return (row["level"], from_db_time(row["blocked_until"])) if row else None
 
 
-def add_failure(conn, *, account, now, window_start):
-    """Count one failure (restarting the count after a quiet window); return the count."""
+def add_failure(conn, *, account, now):
+    """Record one failed attempt."""
+    conn.execute(
+        "INSERT INTO login_failures (account, failed_at) VALUES (:account, :now)",
+        {"account": account, "now": to_db_time(now)},
+    )
+
+
+def count_failures(conn, *, account, since):
+    """Return how many attempts failed since `since`."""
     return conn.execute(
-        "INSERT INTO login_failures (account, failures, last_failed_at)"
-        " VALUES (:account, 1, :now)"
-        " ON CONFLICT (account) DO UPDATE SET"
-        " failures = CASE WHEN login_failures.last_failed_at < :window_start"
-        " THEN 1 ELSE login_failures.failures + 1 END,"
-        " last_failed_at = :now"
-        " RETURNING failures",
-        {"account": account, "now": to_db_time(now), "window_start": to_db_time(window_start)},
-    ).fetchone()["failures"]
+        "SELECT count(*) FROM login_failures WHERE account = :account AND failed_at >= :since",
+        {"account": account, "since": to_db_time(since)},
+    ).fetchone()[0]
 
 
-def block(conn, *, account, until):
+def set_block(conn, *, account, level, until):
     """Refuse logins for the account until `until`."""
     conn.execute(
-        "UPDATE login_failures SET blocked_until = :until WHERE account = :account",
-        {"account": account, "until": to_db_time(until)},
+        "INSERT INTO login_blocks (account, level, blocked_until) VALUES (:account, :level, :until)"
+        " ON CONFLICT (account) DO UPDATE SET level = :level, blocked_until = :until",
+        {"account": account, "level": level, "until": to_db_time(until)},
     )
 
 
 def clear(conn, account):
-    """Forget the account's failures (after a successful login)."""
-    conn.execute("DELETE FROM login_failures WHERE account = :account", {"account": account})
+    """Forget the account's failures and block (after a successful login)."""
+    params = {"account": account}
+    conn.execute("DELETE FROM login_failures WHERE account = :account", params)
+    conn.execute("DELETE FROM login_blocks WHERE account = :account", params)
 
 
-def purge(conn, *, quiet_since, now):
-    """Delete counters with no failure since `quiet_since` and no block in force."""
-    return conn.execute(
-        "DELETE FROM login_failures WHERE last_failed_at < :quiet_since"
-        " AND (blocked_until IS NULL OR blocked_until < :now)",
-        {"quiet_since": to_db_time(quiet_since), "now": to_db_time(now)},
-    ).rowcount
+def purge(conn, *, before):
+    """Delete failures older than `before` and blocks that ended before it."""
+    params = {"before": to_db_time(before)}
+    failures = conn.execute("DELETE FROM login_failures WHERE failed_at < :before",
+                            params).rowcount
+    blocks = conn.execute("DELETE FROM login_blocks WHERE blocked_until < :before",
+                          params).rowcount
+    return failures + blocks

@@ -1,5 +1,6 @@
 """Logging in and recognising the caller of a request."""
 
+import logging
 import random
 
 from flask import current_app
@@ -9,7 +10,7 @@ from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security import tokens
 from app.security.passwords import hash_password, needs_rehash, verify_dummy, verify_password
-from app.services import login_throttle, sessions
+from app.services import audit, login_throttle, sessions
 from app.services.errors import AuthenticationFailed, PermissionDenied
 
 
@@ -18,16 +19,19 @@ def login(email, password):
     conn = get_db()
     now = utcnow()
     account = email.lower()
-    login_throttle.check(conn, account, now)
+    block_level = login_throttle.begin_attempt(conn, account, now)
     user = users_repo.get_by_email(conn, account)
     if not _password_matches(user, password):
-        login_throttle.record_failure(conn, account, now)
+        login_throttle.confirm_failure(block_level)
+        audit.record("login.failed", subject=user, level=logging.WARNING,
+                     reason="unknown_email" if user is None else "wrong_password")
         raise _bad_credentials()
     with transaction(conn):
         user = _unchanged_since_check(conn, user)
         login_throttle.reset(conn, account)
         user = _rehash_if_needed(conn, user, password, now)
         pair = sessions.open_session(conn, user, now)
+    audit.record("login.succeeded", actor=user, subject=user)
     if random.random() < current_app.config["SESSION_PURGE_PROBABILITY"]:
         sessions.purge_expired()
     return pair
@@ -51,6 +55,8 @@ def _unchanged_since_check(conn, user):
     if current is None or current.password_hash != user.password_hash:
         raise _bad_credentials()
     if not current.is_active:
+        audit.record("login.failed", subject=current, level=logging.WARNING,
+                     reason="account_disabled")
         raise PermissionDenied("This account is disabled.", code="account_disabled")
     return current
 

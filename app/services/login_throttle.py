@@ -1,4 +1,8 @@
-"""Per-account back-off after repeated failed logins, counted in the database."""
+"""Per-account back-off after repeated failed logins, counted in the database.
+
+Every attempt counts as a failure until its password is found right, so parallel
+attempts cannot all slip through before the first failure is written down.
+"""
 
 import logging
 import math
@@ -8,37 +12,49 @@ from flask import current_app
 
 from app.database import transaction
 from app.repositories import login_failures
+from app.services import audit
 from app.services.errors import RateLimited
 
-logger = logging.getLogger(__name__)
 FIRST_BACKOFF = 60
 MAX_BACKOFF = 3600
 
 
-def check(conn, account, now):
-    """Refuse the attempt while the account is backing off (right password or not)."""
-    until = login_failures.blocked_until(conn, account)
-    if until is not None and until > now:
-        raise RateLimited("Too many failed logins for this account; try again later.",
-                          retry_after=math.ceil((until - now).total_seconds()))
-
-
-def record_failure(conn, account, now):
-    """Count a failed login; start or lengthen the back-off past the limit."""
-    config = current_app.config
-    window_start = now - timedelta(seconds=config["LOGIN_FAILURE_WINDOW"])
+def begin_attempt(conn, account, now):
+    """Refuse the attempt while the account backs off; else count it as failed for now."""
+    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
     with transaction(conn):
-        failures = login_failures.add_failure(conn, account=account, now=now,
-                                              window_start=window_start)
-        excess = failures - config["LOGIN_MAX_FAILURES"]
-        if excess >= 0:
-            # Doubles with every further failure, capped: never a permanent lock.
-            backoff = min(FIRST_BACKOFF * 2 ** min(excess, 16), MAX_BACKOFF)
-            login_failures.block(conn, account=account, until=now + timedelta(seconds=backoff))
-    if excess == 0:
-        logger.warning("login back-off started", extra={"event": "login.backoff_started"})
+        block = login_failures.current_block(conn, account)
+        if block is not None and block[1] > now:
+            raise _refusal(block[1] - now)
+        login_failures.add_failure(conn, account=account, now=now)
+        level = _next_block_level(conn, account, block, now, window)
+        if level is not None:
+            backoff = min(FIRST_BACKOFF * 2 ** min(level, 16), MAX_BACKOFF)
+            login_failures.set_block(conn, account=account, level=level,
+                                     until=now + timedelta(seconds=backoff))
+    return level
+
+
+def _next_block_level(conn, account, block, now, window):
+    """A failure right after a block lengthens it; else block at the failure limit."""
+    if block is not None and block[1] >= now - window:
+        return block[0] + 1
+    failures = login_failures.count_failures(conn, account=account, since=now - window)
+    return 0 if failures >= current_app.config["LOGIN_MAX_FAILURES"] else None
+
+
+def confirm_failure(level):
+    """Log the start of a back-off once the attempt is known to have failed."""
+    if level == 0:
+        audit.record("login.backoff_started", level=logging.WARNING)
 
 
 def reset(conn, account):
     """Forget the failures of an account that just logged in (inside its transaction)."""
     login_failures.clear(conn, account)
+
+
+def _refusal(remaining):
+    audit.record("login.failed", level=logging.WARNING, reason="throttled")
+    return RateLimited("Too many failed logins for this account; try again later.",
+                       retry_after=max(1, math.ceil(remaining.total_seconds())))

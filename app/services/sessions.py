@@ -80,7 +80,7 @@ def purge_expired():
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
     with transaction(conn):
         counts = sessions_repo.purge(conn, now=now, revoked_before=now - REVOKED_SESSIONS_KEPT)
-        counts["login_failures"] = login_failures.purge(conn, quiet_since=now - window, now=now)
+        counts["login_failures"] = login_failures.purge(conn, before=now - window)
     return counts
 
 
