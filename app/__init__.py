@@ -1,10 +1,8 @@
 """User service: a layered Flask REST API (routes -> services -> repositories -> SQLite)."""
 
-import logging
-
 from flask import Flask
 
-from app import cli, config, database, errors, mail, openapi
+from app import cli, config, database, errors, logs, mail, metrics, openapi
 from app.http import headers, rate_limits, request_id
 from app.routes import account, account_pages, auth, legacy, meta, users
 
@@ -15,7 +13,8 @@ def create_app(overrides=None):
     app.config.from_mapping(config.build(overrides))
     app.json.sort_keys = False
     app.json.mimetype = "application/json; charset=utf-8"
-    _configure_logging(app)
+    logs.init_app(app)
+    metrics.init_app(app)
     database.init_app(app)
     mail.init_app(app)
     request_id.init_app(app)
@@ -26,8 +25,3 @@ def create_app(overrides=None):
     errors.init_app(app)
     cli.init_app(app)
     return app
-
-
-def _configure_logging(app):
-    logging.basicConfig(level=app.config["LOG_LEVEL"],
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -5,11 +5,13 @@ import logging
 import sqlite3
 from http import HTTPStatus
 
-from flask import current_app
+from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException
 
+from app import metrics
 from app.database import DatabaseUnavailable, is_unavailable
 from app.http.request_id import current_request_id
+from app.services import audit
 from app.services import errors as domain
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -58,6 +60,9 @@ def problem(status, detail, *, code=None, errors=None, headers=None, extra=None)
 def handle_domain_error(error):
     """Map a service's domain error to its status."""
     status = next(s for cls, s in STATUSES.items() if isinstance(error, cls))
+    if error.code == "forbidden":
+        audit.record("authorization.denied", actor=g.get("current_user"), level=logging.WARNING,
+                     method=request.method, route=request.url_rule.rule if request.url_rule else None)
     retry_after = getattr(error, "retry_after", None)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return problem(status, error.detail, code=error.code, errors=error.errors, headers=headers)
@@ -87,7 +92,9 @@ def _field_errors(messages):
 
 def handle_database_error(error):
     """An unreachable, locked or read-only database is a 503; anything else a bug."""
-    if isinstance(error, DatabaseUnavailable) or is_unavailable(error):
+    unavailable = isinstance(error, DatabaseUnavailable) or is_unavailable(error)
+    metrics.count_database_error("unavailable" if unavailable else "error")
+    if unavailable:
         logger.warning("database unavailable: %s", error,
                        extra={"request_id": current_request_id()})
         return problem(503, "The service cannot reach its database; try again shortly.",

@@ -13,9 +13,14 @@ logger = logging.getLogger(__name__)
 
 
 class ConsoleBackend:
-    """Development sink: prints each whole mail to standard output (not to the log)."""
+    """Development sink: logs that a mail was sent, and prints the whole mail to stdout.
+
+    The body (with its token) goes to standard output only: log lines never carry tokens.
+    """
 
     def deliver(self, message):
+        logger.info("mail to %s: %s (printed on stdout)", message["To"], message["Subject"],
+                    extra={"event": "mail.console"})
         sys.stdout.write(f"----- mail -----\n{message.as_string()}\n----- end of mail -----\n")
         sys.stdout.flush()
 
@@ -31,7 +36,11 @@ class FileBackend:
         target = self.directory / f"{uuid.uuid4().hex}.eml"
         with tempfile.NamedTemporaryFile("wb", dir=self.directory, suffix=".tmp",
                                          delete=False) as handle:
-            handle.write(message.as_bytes())
+            try:
+                handle.write(message.as_bytes())
+            except BaseException:
+                os.unlink(handle.name)
+                raise
         os.replace(handle.name, target)
 
 

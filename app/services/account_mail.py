@@ -1,7 +1,5 @@
 """Password reset and email verification: mailing tokens and redeeming them."""
 
-import logging
-
 from flask import current_app, has_request_context, url_for
 
 from app import mail
@@ -12,10 +10,9 @@ from app.repositories import login_failures
 from app.repositories import users as users_repo
 from app.security import account_tokens
 from app.security.passwords import hash_password
+from app.services import audit
 from app.services.errors import InvalidRequest
 from app.services.password_rules import check_password_policy
-
-logger = logging.getLogger(__name__)
 
 
 def request_password_reset(email):
@@ -41,7 +38,7 @@ def reset_password(token, password):
         users_repo.update(conn, user.id, changes={"password_hash": new_hash}, now=utcnow(),
                           revoke_sessions=True)
         login_failures.clear(conn, user.email)
-    logger.info("password reset", extra={"event": "password.reset", "subject_id": user.id})
+    audit.record("password.reset", actor=user, subject=user)
 
 
 def send_verification(user):
@@ -64,7 +61,7 @@ def verify_email(token):
         if user is None or user.email != email or user.email_verified:
             raise _invalid_token()
         users_repo.update(conn, user.id, changes={"email_verified": True}, now=utcnow())
-    logger.info("email verified", extra={"event": "email.verified", "subject_id": user.id})
+    audit.record("email.verified", actor=user, subject=user)
 
 
 def _user_for_reset_token(token):

@@ -12,9 +12,8 @@ from app.repositories import login_failures
 from app.repositories import sessions as sessions_repo
 from app.repositories import users as users_repo
 from app.security import tokens
+from app.services import audit
 from app.services.errors import AuthenticationFailed
-
-logger = logging.getLogger(__name__)
 REVOKED_SESSIONS_KEPT = timedelta(days=1)
 
 
@@ -47,8 +46,8 @@ def refresh(refresh_token):
         else:
             return _redeem(conn, record, token_hash, now)
     # Committed the revocation above; only now refuse.
-    logger.warning("refresh token reuse detected; session revoked",
-                   extra={"event": "token.reuse_detected", "subject_id": record["user_id"]})
+    audit.record("token.reuse_detected", subject=record["user_id"], level=logging.WARNING,
+                 session_id=record["session_id"])
     raise _invalid()
 
 
@@ -71,6 +70,7 @@ def logout(user, session_id, *, everywhere=False):
             sessions_repo.revoke_all(conn, user_id=user.id, now=utcnow())
         else:
             sessions_repo.revoke(conn, session_id=session_id, now=utcnow())
+    audit.record("logout", actor=user, subject=user, everywhere=everywhere)
 
 
 def purge_expired():

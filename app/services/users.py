@@ -6,7 +6,7 @@ from app.database import IntegrityError, get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security.passwords import hash_password, verify_password
-from app.services import account_mail
+from app.services import account_mail, audit
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.services.password_rules import check_password_policy
 from app.services.references import parse_reference
@@ -42,6 +42,7 @@ def register(data, *, actor=None, notify=True):
             )
     except IntegrityError:
         raise _email_taken() from None
+    audit.record("user.registered", actor=actor or user, subject=user, role=user.role)
     if notify:
         account_mail.send_verification(user)
     return user
@@ -87,9 +88,21 @@ def update_user(actor, ref, changes):
                                      revoke_sessions=revoke)
     except IntegrityError:
         raise _email_taken() from None
+    _record_changes(actor, user, columns)
     if "email" in columns:
         account_mail.send_verification(user)
     return user
+
+
+CHANGE_EVENTS = {"password_hash": "password.changed", "email": "email.changed",
+                 "role": "user.role_changed", "is_active": "user.status_changed"}
+
+
+def _record_changes(actor, user, columns):
+    for column, event in CHANGE_EVENTS.items():
+        if column in columns:
+            details = {} if column in ("password_hash", "email") else {column: columns[column]}
+            audit.record(event, actor=actor, subject=user, **details)
 
 
 def resend_verification(actor, ref):
@@ -107,6 +120,7 @@ def delete_user(actor, ref):
         if target.is_admin and target.is_active:
             _guard_last_admin(conn)
         users_repo.delete(conn, target.id)
+    audit.record("user.deleted", actor=actor, subject=target)
 
 
 def _changed_columns(target, changes, password, new_hash):

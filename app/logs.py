@@ -1,0 +1,113 @@
+"""Structured logs: one JSON object a line (or readable text), request ids, access lines."""
+
+import logging
+import re
+import sys
+import time
+
+from flask import g, has_request_context, request
+from pythonjsonlogger.json import JsonFormatter
+
+from app.http.request_id import current_request_id
+
+access_logger = logging.getLogger("app.access")
+JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+QUERY_STRING = re.compile(r"\?\S*")
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp every record with the id of the request it was logged in (if any)."""
+
+    def filter(self, record):
+        if has_request_context():
+            record.request_id = current_request_id()
+        elif not hasattr(record, "request_id"):
+            record.request_id = None
+        return True
+
+
+class RedactQueryStrings(logging.Filter):
+    """Drop query strings from the development server's request lines (tokens hide there)."""
+
+    def filter(self, record):
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(QUERY_STRING.sub("?…", arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
+        return True
+
+
+class SafeTextFormatter(logging.Formatter):
+    """Readable lines in which no user input can start a line of its own."""
+
+    def format(self, record):
+        safe = logging.makeLogRecord(record.__dict__)
+        safe.msg, safe.args = CONTROL_CHARACTERS.sub(_escape, record.getMessage()), None
+        safe.request_id = getattr(record, "request_id", None) or "-"
+        safe.exc_info = safe.exc_text = None
+        line = super().format(safe)
+        if record.exc_info:
+            # Indented, so a message inside the traceback cannot pass for a log line.
+            trace = self.formatException(record.exc_info)
+            line += "".join(f"\n    | {CONTROL_CHARACTERS.sub(_escape, part)}"
+                            for part in trace.splitlines())
+        return line
+
+
+def _escape(match):
+    return match.group(0).encode("unicode_escape").decode("ascii")
+
+
+def _json_formatter():
+    # `timestamp="time"`: RFC 3339 in UTC with microseconds, first in every object.
+    return JsonFormatter(JSON_FIELDS, timestamp="time",
+                         rename_fields={"levelname": "level", "name": "logger"})
+
+
+def configure(app):
+    """Send the app's records to stderr in LOG_FORMAT, replacing an earlier set-up."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name("user-service")
+    json_format = app.config["LOG_FORMAT"] == "json"
+    handler.setFormatter(_json_formatter() if json_format else SafeTextFormatter(TEXT_FORMAT))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == "user-service"]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(app.config["LOG_LEVEL"])
+    werkzeug_logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactQueryStrings) for f in werkzeug_logger.filters):
+        werkzeug_logger.addFilter(RedactQueryStrings())
+
+
+def _start_timer():
+    g.request_started = time.perf_counter()
+
+
+def _log_access(response):
+    started = g.pop("request_started", None)
+    user = g.get("current_user")
+    access_logger.info("%s %s %s", request.method, _route(), response.status_code, extra={
+        "event": "http.request",
+        "method": request.method,
+        "route": _route(),
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+        "user_id": user.id if user else None,
+        "client": request.remote_addr,
+    })
+    return response
+
+
+def _route():
+    """The route template (`/users/<ref>`), never the raw path with its values."""
+    return request.url_rule.rule if request.url_rule else "(unmatched)"
+
+
+def init_app(app):
+    """Configure logging and write one access line per request."""
+    configure(app)
+    app.before_request(_start_timer)
+    app.after_request(_log_access)

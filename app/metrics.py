@@ -1,0 +1,78 @@
+"""Prometheus metrics: requests, latency, logins, database errors; GET /metrics.
+
+Under gunicorn every worker is its own process, so counters live in files in
+PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets it) and a scrape adds them up.
+"""
+
+import hmac
+import os
+import time
+
+from flask import Blueprint, current_app, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
+)
+from prometheus_client import multiprocess
+
+from app.services.errors import AuthenticationFailed
+
+REQUESTS = Counter("user_service_http_requests_total", "HTTP requests answered.",
+                   ["method", "route", "status"])
+LATENCY = Histogram("user_service_http_request_duration_seconds", "Time to answer a request.",
+                    ["method", "route"],
+                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+LOGINS = Counter("user_service_logins_total", "Login attempts by outcome.", ["outcome"])
+DATABASE_ERRORS = Counter("user_service_database_errors_total",
+                          "Database errors met while answering.", ["kind"])
+
+blp = Blueprint("metrics", __name__)
+
+
+def count_login(outcome):
+    """Count one login attempt (`succeeded`, `wrong_password`, `throttled`, ...)."""
+    LOGINS.labels(outcome=outcome).inc()
+
+
+def count_database_error(kind):
+    """Count a database error (`unavailable` or `error`)."""
+    DATABASE_ERRORS.labels(kind=kind).inc()
+
+
+@blp.get("/metrics")
+def scrape():
+    """Prometheus text format; needs `Authorization: Bearer METRICS_TOKEN` when one is set."""
+    token = current_app.config["METRICS_TOKEN"]
+    offered = request.headers.get("Authorization", "")
+    if token and not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
+        raise AuthenticationFailed("The metrics token is missing or wrong.", code="unauthorized")
+    return generate_latest(_registry()), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+
+
+def _registry():
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+def _start_timer():
+    g.metrics_started = time.perf_counter()
+
+
+def _observe(response):
+    started = g.pop("metrics_started", None)
+    route = request.url_rule.rule if request.url_rule else "(unmatched)"
+    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    if started is not None:
+        LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+    return response
+
+
+def init_app(app):
+    """Measure every request; serve /metrics only when METRICS_ENABLED."""
+    if not app.config["METRICS_ENABLED"]:
+        return
+    app.before_request(_start_timer)
+    app.after_request(_observe)
+    app.register_blueprint(blp)
