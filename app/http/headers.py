@@ -3,12 +3,16 @@
 from flask_cors import CORS
 
 from app.http.request_id import HEADER as REQUEST_ID_HEADER
+from app.http.request_id import current_request_id
 
 
-def _security_headers(response):
-    response.headers["X-Content-Type-Options"] = "nosniff"
+def _common_headers(response):
+    """X-Request-ID and nosniff on everything; no Content-Type on an empty 204."""
+    headers = response.headers
+    headers[REQUEST_ID_HEADER] = current_request_id()
+    headers["X-Content-Type-Options"] = "nosniff"
     if response.status_code == 204:
-        response.headers.pop("Content-Type", None)
+        headers.pop("Content-Type", None)
     return response
 
 
@@ -18,8 +22,8 @@ def _vary_on_origin(response):
 
 
 def init_app(app):
-    """Add security headers; allow cross-origin calls only from CORS_ORIGINS."""
-    app.after_request(_security_headers)
+    """Add the common headers; allow cross-origin calls only from CORS_ORIGINS."""
+    app.after_request(_common_headers)
     origins = app.config["CORS_ORIGINS"]
     if origins:
         CORS(app, origins=origins, expose_headers=[REQUEST_ID_HEADER],

@@ -20,13 +20,3 @@ def current_request_id():
         offered = request.headers.get(HEADER, "")
         environ[ENVIRON_KEY] = offered if SANE_ID.fullmatch(offered) else uuid.uuid4().hex
     return environ[ENVIRON_KEY]
-
-
-def _add_header(response):
-    response.headers[HEADER] = current_request_id()
-    return response
-
-
-def init_app(app):
-    """Echo the request id on every response."""
-    app.after_request(_add_header)

@@ -1,8 +1,10 @@
 """Access tokens (HS256 JWTs) and opaque refresh tokens."""
 
+import functools
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,6 +43,19 @@ def issue_access_token(settings, *, user_id, role, session_id, now):
 
 def read_access_token(settings, token):
     """Return the verified claims of a token, or raise InvalidAccessToken."""
+    claims = _verified_claims(settings, token)
+    if claims["exp"] <= time.time():
+        raise InvalidAccessToken("expired")
+    return dict(claims)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified_claims(settings, token):
+    """Verify a token once; the same token string seen again skips the signature check.
+
+    Clients send one token many times, and checking it costs more than the rest of
+    a read. Only tokens that verified are cached; expiry is checked on every use.
+    """
     try:
         claims = jwt.decode(
             token,
