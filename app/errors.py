@@ -61,7 +61,8 @@ def handle_domain_error(error):
     """Map a service's domain error to its status."""
     status = next(s for cls, s in STATUSES.items() if isinstance(error, cls))
     if error.code == "forbidden":
-        audit.record("authorization.denied", actor=g.get("current_user"), level=logging.WARNING,
+        audit.record("authorization.denied", actor=g.get("current_user"), subject=error.subject,
+                     level=logging.WARNING,
                      method=request.method, route=request.url_rule.rule if request.url_rule else None)
     retry_after = getattr(error, "retry_after", None)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None

@@ -13,8 +13,9 @@ from app.http.request_id import current_request_id
 access_logger = logging.getLogger("app.access")
 JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-QUERY_STRING = re.compile(r"\?\S*")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A request line separates its parts with ASCII spaces only.
+QUERY_STRING = re.compile(r"\?[^ ]*")
 
 
 class RequestIdFilter(logging.Filter):
@@ -60,7 +61,7 @@ def _escape(match):
 
 
 def _json_formatter():
-    # `timestamp="time"`: RFC 3339 in UTC with microseconds, first in every object.
+    # `timestamp="time"`: RFC 3339 in UTC with microseconds.
     return JsonFormatter(JSON_FIELDS, timestamp="time",
                          rename_fields={"levelname": "level", "name": "logger"})
 

@@ -25,6 +25,7 @@ LOGINS = Counter("user_service_logins_total", "Login attempts by outcome.", ["ou
 DATABASE_ERRORS = Counter("user_service_database_errors_total",
                           "Database errors met while answering.", ["kind"])
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 blp = Blueprint("metrics", __name__)
 
 
@@ -42,8 +43,9 @@ def count_database_error(kind):
 def scrape():
     """Prometheus text format; needs `Authorization: Bearer METRICS_TOKEN` when one is set."""
     token = current_app.config["METRICS_TOKEN"]
-    offered = request.headers.get("Authorization", "")
-    if token and not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
+    scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
+    if token and not (scheme.lower() == "bearer"
+                      and hmac.compare_digest(offered.encode(), token.encode())):
         raise AuthenticationFailed("The metrics token is missing or wrong.", code="unauthorized")
     return generate_latest(_registry()), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
@@ -63,9 +65,11 @@ def _start_timer():
 def _observe(response):
     started = g.pop("metrics_started", None)
     route = request.url_rule.rule if request.url_rule else "(unmatched)"
-    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    # Clients can send any method name; unknown ones must not mint new series.
+    method = request.method if request.method in KNOWN_METHODS else "other"
+    REQUESTS.labels(method, route, str(response.status_code)).inc()
     if started is not None:
-        LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        LATENCY.labels(method, route).observe(time.perf_counter() - started)
     return response
 
 

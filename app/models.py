@@ -29,6 +29,7 @@ class User:
     is_active: bool
     email_verified: bool
     token_version: int
+    email_version: int
     created_at: datetime
     updated_at: datetime
 
@@ -44,6 +45,7 @@ class User:
             is_active=bool(row["is_active"]),
             email_verified=bool(row["email_verified"]),
             token_version=row["token_version"],
+            email_version=row["email_version"],
             created_at=from_db_time(row["created_at"]),
             updated_at=from_db_time(row["updated_at"]),
         )

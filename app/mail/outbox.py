@@ -25,7 +25,10 @@ class Outbox:
         self._lock = threading.Lock()
 
     def put(self, message, request_id=None):
-        """Queue a message; the worker thread starts on first use in each process."""
+        """Queue a message, or a function that composes one (it then runs off the request).
+
+        The worker thread starts on first use in each process.
+        """
         self._ensure_worker()
         self._queue.put((message, request_id))
 
@@ -51,7 +54,7 @@ class Outbox:
         while True:
             message, request_id = self._queue.get()
             try:
-                self._deliver(message, request_id)
+                self._deliver(message() if callable(message) else message, request_id)
             finally:
                 self._queue.task_done()
 

@@ -4,7 +4,7 @@ from app.models import User, to_db_time
 
 COLUMN_NAMES = (
     "id", "name", "email", "password_hash", "role", "is_active", "email_verified",
-    "token_version", "created_at", "updated_at",
+    "token_version", "email_version", "created_at", "updated_at",
 )
 COLUMNS = ", ".join(COLUMN_NAMES)
 JOINED_COLUMNS = ", ".join(f"u.{column}" for column in COLUMN_NAMES)
@@ -63,6 +63,8 @@ def update(conn, user_id, *, changes, now, revoke_sessions=False):
     assignments.append("updated_at = :updated_at")
     if revoke_sessions:
         assignments.append("token_version = token_version + 1")
+    if "email" in changes:
+        assignments.append("email_version = email_version + 1")
     return _one(conn.execute(
         f"UPDATE users SET {', '.join(assignments)} WHERE id = :id RETURNING {COLUMNS}",
         {**changes, "updated_at": to_db_time(now), "id": user_id},

@@ -2,7 +2,8 @@
 
 Nothing is stored: a reset token carries a fingerprint of the password hash, so it
 dies as soon as the password changes (it is single use); a verification token
-carries the address it was sent to, so it cannot verify a later one.
+carries the address it was sent to and the count of email changes, so it cannot
+verify a later address, nor the same one again after it changed away and back.
 """
 
 import hashlib
@@ -32,7 +33,7 @@ def make_reset_token(secret_key, user):
 
 def make_verification_token(secret_key, user):
     """Return a token that verifies the user's current address."""
-    payload = {"uid": user.id, "email": user.email}
+    payload = {"uid": user.id, "email": user.email, "v": user.email_version}
     return URLSafeTimedSerializer(secret_key, salt=VERIFY_SALT).dumps(payload)
 
 
@@ -43,9 +44,11 @@ def read_reset_token(secret_key, token):
 
 
 def read_verification_token(secret_key, token):
-    """Return (user id, address) of a verification token."""
+    """Return (user id, address, email version) of a verification token."""
     data = _load(secret_key, token, VERIFY_SALT, VERIFY_MAX_AGE, "email")
-    return data["uid"], data["email"]
+    if not isinstance(data.get("v"), int):
+        raise InvalidAccountToken()
+    return data["uid"], data["email"], data["v"]
 
 
 def _load(secret_key, token, salt, max_age, field):

@@ -15,5 +15,5 @@ def record(event, *, actor=None, subject=None, level=logging.INFO, **details):
         "subject_id": getattr(subject, "id", subject),
         **details,
     })
-    if event.startswith("login."):
-        metrics.count_login(details.get("reason") or event.removeprefix("login."))
+    if event in ("login.succeeded", "login.failed"):
+        metrics.count_login(details.get("reason") or "succeeded")

@@ -19,10 +19,10 @@ def login(email, password):
     conn = get_db()
     now = utcnow()
     account = email.lower()
-    block_level = login_throttle.begin_attempt(conn, account, now)
     user = users_repo.get_by_email(conn, account)
+    block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
     if not _password_matches(user, password):
-        login_throttle.confirm_failure(block_level)
+        login_throttle.confirm_failure(block_level, subject=user)
         audit.record("login.failed", subject=user, level=logging.WARNING,
                      reason="unknown_email" if user is None else "wrong_password")
         raise _bad_credentials()

@@ -6,11 +6,12 @@ class DomainError(Exception):
 
     code = "error"
 
-    def __init__(self, detail, *, code=None, errors=None):
+    def __init__(self, detail, *, code=None, errors=None, subject=None):
         super().__init__(detail)
         self.detail = detail
         self.code = code or self.code
         self.errors = errors
+        self.subject = subject  # the user concerned, for the log only
 
 
 class InvalidRequest(DomainError):

@@ -2,7 +2,7 @@
 
 import logging
 
-from app import migrations
+from app import metrics, migrations
 from app.database import DatabaseError, DatabaseUnavailable, get_db, is_unavailable
 
 logger = logging.getLogger(__name__)
@@ -14,12 +14,10 @@ def run_checks():
     try:
         # Reading the migration ledger proves the database answers, in one query.
         pending = migrations.pending(get_db())
-    except DatabaseUnavailable as error:
-        logger.warning("health: database unavailable: %s", error)
-        return dict(UNREACHABLE)
-    except DatabaseError as error:
-        if not is_unavailable(error):
+    except (DatabaseUnavailable, DatabaseError) as error:
+        if not (isinstance(error, DatabaseUnavailable) or is_unavailable(error)):
             raise
         logger.warning("health: database unavailable: %s", error)
+        metrics.count_database_error("unavailable")
         return dict(UNREACHABLE)
     return {"database": "ok", "migrations": "pending" if pending else "ok"}

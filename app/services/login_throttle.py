@@ -19,13 +19,16 @@ FIRST_BACKOFF = 60
 MAX_BACKOFF = 3600
 
 
-def begin_attempt(conn, account, now):
-    """Refuse the attempt while the account backs off; else count it as failed for now."""
+def begin_attempt(conn, account, now, *, subject=None):
+    """Refuse the attempt while the account backs off; else count it as failed for now.
+
+    `subject` is the user the account's email belongs to, if any (for the log).
+    """
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
     with transaction(conn):
         block = login_failures.current_block(conn, account)
         if block is not None and block[1] > now:
-            raise _refusal(block[1] - now)
+            raise _refusal(block[1] - now, subject)
         login_failures.add_failure(conn, account=account, now=now)
         level = _next_block_level(conn, account, block, now, window)
         if level is not None:
@@ -43,10 +46,10 @@ def _next_block_level(conn, account, block, now, window):
     return 0 if failures >= current_app.config["LOGIN_MAX_FAILURES"] else None
 
 
-def confirm_failure(level):
+def confirm_failure(level, *, subject=None):
     """Log the start of a back-off once the attempt is known to have failed."""
     if level == 0:
-        audit.record("login.backoff_started", level=logging.WARNING)
+        audit.record("login.backoff_started", subject=subject, level=logging.WARNING)
 
 
 def reset(conn, account):
@@ -54,7 +57,7 @@ def reset(conn, account):
     login_failures.clear(conn, account)
 
 
-def _refusal(remaining):
-    audit.record("login.failed", level=logging.WARNING, reason="throttled")
+def _refusal(remaining, subject):
+    audit.record("login.failed", subject=subject, level=logging.WARNING, reason="throttled")
     return RateLimited("Too many failed logins for this account; try again later.",
                        retry_after=max(1, math.ceil(remaining.total_seconds())))

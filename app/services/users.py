@@ -166,8 +166,10 @@ def _resolve(conn, actor, ref):
 
 def _reject_other_users(actor, ref):
     """The cheap part of _resolve: a non-admin may address only itself."""
-    if not actor.is_admin and not _is_self(actor, *parse_reference(ref)):
-        raise PermissionDenied("You may only access your own account.")
+    kind, value = parse_reference(ref)
+    if not actor.is_admin and not _is_self(actor, kind, value):
+        raise PermissionDenied("You may only access your own account.",
+                               subject=value if kind == "id" else None)
 
 
 def _is_self(actor, kind, value):

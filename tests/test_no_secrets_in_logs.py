@@ -1,0 +1,116 @@
+"""The canary: no password, hash, token or Authorization header reaches any log line,
+at any level, in either format (contract: "No response, log line ... contains")."""
+
+import email
+import logging
+import sqlite3
+from contextlib import closing
+from email import policy
+
+import pytest
+
+from app.database import sqlite_path
+from tests.observability import CapturedLog, mails, token_in
+
+EMAIL = "canary.bird@example.com"
+CANARIES = ["canary-one-Pw-8d1f2a77c4", "canary-two-Pw-3b9e4c21d7", "canary-three-Pw-6a0d5f93e1",
+            "canary-wrong-Pw-0c7b2e5a48"]
+MAIL_START, MAIL_END = "----- mail -----\n", "\n----- end of mail -----\n"
+
+
+def debug_logs(**extra):
+    return [pytest.param({"LOG_LEVEL": "DEBUG", "LOG_FORMAT": name, **extra}, id=name)
+            for name in ("json", "text")]
+
+
+@pytest.fixture
+def logs(app):
+    return CapturedLog()
+
+
+def stored_hash(app):
+    with closing(sqlite3.connect(sqlite_path(app.config["DATABASE_URL"]))) as conn:
+        row = conn.execute("SELECT password_hash FROM users WHERE email = ?", (EMAIL,)).fetchone()
+    return row[0]
+
+
+def call(client, method, path, status, body=None, token=None, headers=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else (headers or {})
+    response = client.open(path, method=method, json=body, headers=headers)
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def run_account_flow(client, app, read_mail):
+    """Register, log in, refresh, change, reset, verify, fail to authenticate, log out.
+
+    `read_mail(subject)` returns the newest mail with that subject. Returns every secret met.
+    """
+    one, two, three, wrong = CANARIES
+    call(client, "POST", "/users", 201, {"name": "Canary Bird", "email": EMAIL, "password": one})
+    hashes = [stored_hash(app)]
+    call(client, "POST", "/login", 401, {"email": EMAIL, "password": wrong})
+    first = call(client, "POST", "/login", 200, {"email": EMAIL, "password": one})
+    second = call(client, "POST", "/token/refresh", 200, {"refresh_token": first["refresh_token"]})
+    change = {"password": two, "current_password": one}
+    call(client, "PATCH", "/users/me", 200, change, token=second["access_token"])
+    hashes.append(stored_hash(app))
+    call(client, "POST", "/password/forgot", 202, {"email": EMAIL})
+    reset = token_in(read_mail("Reset your password"))
+    call(client, "POST", "/password/reset", 204, {"token": reset, "password": three})
+    hashes.append(stored_hash(app))
+    verification = token_in(read_mail("Confirm your email address"))
+    call(client, "POST", "/email/verify", 204, {"token": verification})
+    for bad in (f"Bearer {second['access_token']}", f"Token {first['access_token']}",
+                f"Bearer {first['refresh_token']}", f"Bearer {reset} {verification}"):
+        call(client, "GET", "/users/me", 401, headers={"Authorization": bad})
+    third = call(client, "POST", "/login", 200, {"email": EMAIL, "password": three})
+    call(client, "POST", "/logout", 204, token=third["access_token"])
+    pairs = [first, second, third]
+    access = [pair["access_token"] for pair in pairs]
+    return [*CANARIES, *hashes, *access, *(f"Bearer {t}" for t in access),
+            *(t.rsplit(".", 1)[1] for t in access), *(pair["refresh_token"] for pair in pairs),
+            reset, verification]
+
+
+def assert_no_secret_in(log, secrets):
+    assert len(set(secrets)) == len(secrets) == 21 and all(len(s) >= 20 for s in secrets)
+    assert [secret for secret in secrets if secret in log.text] == []
+    assert "werkzeug" not in log.text  # the dev server's lines are tested in test_logs.py
+    for event in ("user.registered", "login.failed", "password.changed", "password.reset",
+                  "email.verified", "logout"):
+        assert event in log.text
+
+
+@pytest.mark.parametrize("settings", debug_logs(), indirect=True)
+def test_account_flow_logs_no_secret(app, client, logs, mail_dir):
+    def read_mail(subject):
+        assert app.extensions["mail_outbox"].join()
+        return mails(mail_dir, subject)[-1]
+
+    secrets = run_account_flow(client, app, read_mail)
+    assert logging.getLogger().getEffectiveLevel() == logging.DEBUG
+    assert_no_secret_in(logs, secrets)
+
+
+def console_mails(app, capsys, seen):
+    """The mails printed on standard output so far (collected into `seen`)."""
+    assert app.extensions["mail_outbox"].join()
+    seen.append(capsys.readouterr().out)
+    printed = "".join(seen).split(MAIL_START)[1:]
+    return [email.message_from_string(text.split(MAIL_END)[0], policy=policy.default)
+            for text in printed]
+
+
+@pytest.mark.parametrize("settings", debug_logs(MAIL_URL="console://"), indirect=True)
+def test_console_mail_flow_prints_tokens_on_stdout_not_in_logs(app, client, logs, capsys):
+    seen = []
+
+    def read_mail(subject):
+        return [m for m in console_mails(app, capsys, seen) if m["Subject"] == subject][-1]
+
+    secrets = run_account_flow(client, app, read_mail)
+    assert_no_secret_in(logs, secrets)
+    assert logs.text.count("(printed on stdout)") == 2
+    printed = console_mails(app, capsys, seen)
+    assert [token_in(mail) for mail in printed] == [secrets[-1], secrets[-2]]
