@@ -27,3 +27,15 @@ test: $(BIN)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov
+
+.PHONY: bench bench-quick
+
+$(BIN)/.installed-bench: requirements-bench.txt $(BIN)/.installed-runtime
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench: $(BIN)/.installed-bench     # the full run that writes BENCHMARKS.md (needs wrk)
+	$(BIN)/python -m bench --large 1000000 $(BENCH_ARGS)
+
+bench-quick: $(BIN)/.installed-bench   # a few seconds, no thresholds: keeps the script working
+	$(BIN)/python -m bench --quick

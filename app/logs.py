@@ -22,10 +22,8 @@ class RequestIdFilter(logging.Filter):
     """Stamp every record with the id of the request it was logged in (if any)."""
 
     def filter(self, record):
-        if has_request_context():
-            record.request_id = current_request_id()
-        elif not hasattr(record, "request_id"):
-            record.request_id = None
+        if getattr(record, "request_id", None) is None:
+            record.request_id = current_request_id() if has_request_context() else None
         return True
 
 
@@ -88,23 +86,24 @@ def _start_timer():
 
 
 def _log_access(response):
+    if not access_logger.isEnabledFor(logging.INFO):
+        return response
     started = g.pop("request_started", None)
     user = g.get("current_user")
-    access_logger.info("%s %s %s", request.method, _route(), response.status_code, extra={
+    current = request._get_current_object()  # one proxy lookup instead of six
+    # The route template (`/users/<ref>`), never the raw path with its values.
+    route = current.url_rule.rule if current.url_rule else "(unmatched)"
+    access_logger.info("%s %s %s", current.method, route, response.status_code, extra={
         "event": "http.request",
-        "method": request.method,
-        "route": _route(),
+        "method": current.method,
+        "route": route,
         "status": response.status_code,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
         "user_id": user.id if user else None,
-        "client": request.remote_addr,
+        "client": current.remote_addr,
+        "request_id": current_request_id(),
     })
     return response
-
-
-def _route():
-    """The route template (`/users/<ref>`), never the raw path with its values."""
-    return request.url_rule.rule if request.url_rule else "(unmatched)"
 
 
 def init_app(app):

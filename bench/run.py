@@ -1,0 +1,150 @@
+"""Benchmark the service against a floor app, side by side: `python -m bench`.
+
+Seeds a database, starts the app and bench/floor.py under identical gunicorn
+settings, and drives both with wrk in alternation (floor, endpoint, floor, ...),
+so every ratio compares two figures measured a moment apart on the same cores.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from bench import hashrate, report, seed, wrk
+from bench.servers import CONFIGS, ROOT, Server
+
+PASSWORD = "a long enough bench passphrase"
+SECRET = "bench-secret-key-of-at-least-32-bytes-long"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000, help="users to seed")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per endpoint")
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--large", type=int, default=0, metavar="N",
+                        help="also time listing queries on N users (e.g. 1000000)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke mode: 2,000 users, 1 s runs, 1 round, sync only")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.users, args.duration, args.rounds, args.configs = 2000, 1, 1, ["sync"]
+        args.output = ROOT / "bench" / "results" / "quick.md"
+    return args
+
+
+def app_env(database_path, workdir):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FLASK_")}
+    env.update(APP_ENV="production", SECRET_KEY=SECRET, DATABASE_URL=f"sqlite:///{database_path}",
+               RATE_LIMIT_AUTH="0", ACCESS_TOKEN_TTL="86400", MAIL_URL=f"file://{workdir}/mail",
+               PYTHONPATH=str(ROOT))
+    return env
+
+
+def prepare_database(workdir, users):
+    """Migrate, seed, and create the accounts the benchmark logs in with."""
+    from app import create_app, migrations
+    from app.database import get_db
+    from app.services import users as users_service
+
+    database = workdir / "bench.db"
+    os.environ.update(app_env(database, workdir))
+    app = create_app({"LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        migrations.upgrade(get_db())
+        users_service.create_or_promote_admin(
+            {"name": "Bench Admin", "email": "admin@bench.example", "password": PASSWORD})
+        for email in ("me@bench.example", "login@bench.example"):
+            users_service.register({"name": "Bench User", "email": email, "password": PASSWORD},
+                                   notify=False)
+        password_hash = users_service.users_repo.get_by_email(get_db(), email).password_hash
+    seed.seed_users(database, users, password_hash)
+    return database
+
+
+def endpoints(tokens):
+    """(label, path, lua script, script arguments) of every measured endpoint."""
+    return [
+        ("GET /health/live", "/health/live", None, ()),
+        ("GET /users/me", "/users/me", "bearer.lua", (tokens["me"],)),
+        ("GET /users/{id} (admin)", "/users/2", "bearer.lua", (tokens["admin"],)),
+        ("GET /users?limit=20 (admin)", "/users?limit=20", "bearer.lua", (tokens["admin"],)),
+        ("PATCH /users/me", "/users/me", "patch_me.lua", (tokens["me"],)),
+        ("POST /login", "/login", "login.lua", ("login@bench.example", PASSWORD)),
+        ("POST /users", "/users", "register.lua", ()),
+    ]
+
+
+def log_in(server, email):
+    import http.client
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("POST", "/login", body=json.dumps({"email": email, "password": PASSWORD}),
+                 headers={"Content-Type": "application/json"})
+    return json.loads(conn.getresponse().read())["access_token"]
+
+
+def measure_config(config, args, env, workdir):
+    """Alternate floor and endpoint for every round; return the rows of the table."""
+    samples = {}
+    floor_env = {**env, "PYTHONPATH": str(ROOT / "bench")}
+    with Server("floor:app", config, floor_env, workdir / "floor.log",
+                chdir=ROOT / "bench") as floor, \
+            Server("wsgi:app", config, env, workdir / f"app-{config}.log") as app:
+        tokens = {"me": log_in(app, "me@bench.example"),
+                  "admin": log_in(app, "admin@bench.example")}
+        for round_number in range(1, args.rounds + 1):
+            for label, path, script, script_args in endpoints(tokens):
+                base = wrk.run(f"{floor.url}/ping", duration=args.duration)
+                result = wrk.run(f"{app.url}{path}", duration=args.duration, script=script,
+                                 script_args=script_args)
+                extra = hashrate.checks_per_second() if label == "POST /login" else None
+                samples.setdefault(label, []).append((result, base, extra))
+                print(f"[{config} round {round_number}] {label}: "
+                      f"{result.requests_per_second:.0f} req/s vs floor "
+                      f"{base.requests_per_second:.0f}", flush=True)
+    return [summarize(label, runs) for label, runs in samples.items()]
+
+
+def summarize(label, runs):
+    """Medians over the rounds; ratios are taken within each round first."""
+    median = statistics.median
+    row = {
+        "endpoint": label,
+        "rps": median(r.requests_per_second for r, _, _ in runs),
+        "p50": median(r.p50_ms for r, _, _ in runs),
+        "p99": median(r.p99_ms for r, _, _ in runs),
+        "errors": sum(r.errors for r, _, _ in runs),
+        "floor_rps": median(b.requests_per_second for _, b, _ in runs),
+        "ratio": median(r.requests_per_second / b.requests_per_second for r, b, _ in runs),
+    }
+    if runs[0][2] is not None:
+        row["hash_rate"] = median(h for _, _, h in runs)
+        row["hash_ratio"] = median(r.requests_per_second / h for r, _, h in runs)
+    return row
+
+
+def main(argv=None):
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    wrk.require_wrk()
+    with tempfile.TemporaryDirectory(prefix="user-service-bench-") as tmp:
+        workdir = Path(tmp)
+        print(f"seeding {args.users:,} users...", flush=True)
+        env = app_env(prepare_database(workdir, args.users), workdir)
+        tables = {config: measure_config(config, args, env, workdir) for config in args.configs}
+        large = None
+        if args.large:
+            from bench import large as large_data
+            large = large_data.measure(workdir, args.large)
+    report.print_tables(tables, large)
+    report.write(args, tables, large)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
