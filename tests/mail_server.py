@@ -145,3 +145,16 @@ def smtp_auth_server():
     """A running SMTP server that requires AUTH with USERNAME and PASSWORD."""
     with SmtpServer(auth=True) as server:
         yield server
+
+
+def with_smtp(settings, smtp_server, request):
+    """App settings that send mail to `smtp_server` (plus any indirect parametrization)."""
+    return {**settings, "MAIL_URL": smtp_server.url, "MAIL_RETRY_DELAYS": (0,),
+            **getattr(request, "param", {})}
+
+
+@pytest.fixture
+def drain_outbox(app):
+    """Let queued mail reach the server before it stops."""
+    yield
+    app.extensions["mail_outbox"].join()

@@ -10,7 +10,9 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from app.security import account_tokens
 from tests.conftest import PASSWORD, assert_problem
-from tests.mail_server import link_in, smtp_server, token_in  # noqa: F401
+from tests.mail_server import (  # noqa: F401 (fixtures)
+    drain_outbox, link_in, smtp_server, token_in, with_smtp,
+)
 
 NEW_PASSWORD = "a brand new passphrase 2026"
 RESET = "Reset your password"
@@ -18,18 +20,13 @@ TEMPLATE = "https://app.example/reset?t={token}"
 SMTP_DELAY = 0.05
 
 
+pytestmark = pytest.mark.usefixtures("drain_outbox")
+
+
 @pytest.fixture
 def settings(settings, smtp_server, request):
-    """Mail goes to the test SMTP server; an indirect parametrization adds settings."""
-    return {**settings, "MAIL_URL": smtp_server.url, "MAIL_RETRY_DELAYS": (0,),
-            **getattr(request, "param", {})}
-
-
-@pytest.fixture(autouse=True)
-def _drain_outbox(app):
-    """Let queued mail reach the server before it stops."""
-    yield
-    app.extensions["mail_outbox"].join()
+    """Mail goes to the test SMTP server."""
+    return with_smtp(settings, smtp_server, request)
 
 
 @pytest.fixture
