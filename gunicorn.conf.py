@@ -5,6 +5,7 @@ Each value can be overridden on the command line or by GUNICORN_CMD_ARGS.
 
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 
@@ -26,10 +27,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Prometheus multiprocess mode: every worker writes its counters to files here,
 # and a scrape of /metrics on any worker adds them up.
+# Unless set, a folder named after the bind address: a master killed without
+# cleaning up leaves it behind, and the next start on that address reuses it.
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 _own_metrics_dir = not _metrics_dir
 if _own_metrics_dir:
-    _metrics_dir = tempfile.mkdtemp(prefix="user-service-metrics-")
+    _where = re.sub(r"[^A-Za-z0-9]+", "-", bind).strip("-")
+    _metrics_dir = os.path.join(tempfile.gettempdir(), f"user-service-metrics-{_where}")
+    os.makedirs(_metrics_dir, mode=0o700, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
 
 
