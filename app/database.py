@@ -64,6 +64,14 @@ def _use_wal(conn, busy_timeout):
             time.sleep(0.01)
 
 
+def _identity(path):
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
 def _lower(text):
     return text.lower() if isinstance(text, str) else text
 
@@ -87,16 +95,28 @@ class ConnectionPool:
         self._abandoned = []
 
     def acquire(self):
-        """Hand out this thread's idle connection, or open a new one."""
+        """Hand out this thread's idle connection, or open a new one.
+
+        An idle connection is reused only while the path still names the file it
+        was opened on: after the file is deleted or restored from a backup, a kept
+        connection would go on writing to the old one.
+        """
         if self._pid != os.getpid():
             self._abandoned.append(self._local)
             self._reset()
-        conn = getattr(self._local, "idle", None)
-        if conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return connect(self.path, self.busy_timeout)
-        self._local.idle = None
+        conn, self._local.idle = getattr(self._local, "idle", None), None
+        if conn is not None and self._local.identity == _identity(self.path):
+            return conn
+        if conn is not None:
+            conn.close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = connect(self.path, self.busy_timeout)
+        self._local.identity = _identity(self.path)
         return conn
+
+    def discard(self, conn):
+        """Close a connection that met an error instead of keeping it."""
+        conn.close()
 
     def release(self, conn):
         """Take a connection back, rolled back; keep it if the thread has none idle."""
@@ -129,6 +149,28 @@ def close_db(_error=None):
         current_app.extensions["db_pool"].release(conn)
 
 
+def discard_db():
+    """Drop the request's connection after a database error: SQLite may not re-read a
+    file on a connection that found it broken, so the next request opens a fresh one."""
+    conn = g.pop("db", None)
+    if conn is not None:
+        current_app.extensions["db_pool"].discard(conn)
+
+
+def check_writable(conn):
+    """Raise if the database cannot take a write now (locked, read-only, broken).
+
+    In WAL mode the write lock lives in shared memory, so it can be taken even on
+    a file that has turned read-only: ask the file system as well.
+    """
+    path = current_app.extensions["db_pool"].path
+    for file in (path, path.with_name(f"{path.name}-wal")):
+        if file.exists() and not os.access(file, os.W_OK):
+            raise DatabaseUnavailable(f"{file.name} is not writable")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.rollback()
+
+
 @contextlib.contextmanager
 def transaction(conn):
     """Run a block as one write transaction: committed on success, else rolled back."""
@@ -149,7 +191,8 @@ def is_unavailable(error):
             sign in message
             for sign in UNAVAILABLE_SIGNS
         )
-    return isinstance(error, sqlite3.DatabaseError) and "not a database" in str(error)
+    return isinstance(error, sqlite3.DatabaseError) and any(
+        sign in str(error) for sign in ("not a database", "malformed"))
 
 
 def init_app(app):

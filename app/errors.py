@@ -9,7 +9,7 @@ from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from app import metrics
-from app.database import DatabaseUnavailable, is_unavailable
+from app.database import DatabaseUnavailable, discard_db, is_unavailable
 from app.http.request_id import current_request_id
 from app.services import audit
 from app.services import errors as domain
@@ -94,6 +94,7 @@ def _field_errors(messages):
 def handle_database_error(error):
     """An unreachable, locked or read-only database is a 503; anything else a bug."""
     unavailable = isinstance(error, DatabaseUnavailable) or is_unavailable(error)
+    discard_db()
     metrics.count_database_error("unavailable" if unavailable else "error")
     if unavailable:
         logger.warning("database unavailable: %s", error,

@@ -3,7 +3,9 @@
 import logging
 
 from app import metrics, migrations
-from app.database import DatabaseError, DatabaseUnavailable, get_db, is_unavailable
+from app.database import (
+    DatabaseError, DatabaseUnavailable, check_writable, discard_db, get_db, is_unavailable,
+)
 
 logger = logging.getLogger(__name__)
 UNREACHABLE = {"database": "unavailable", "migrations": "unknown"}
@@ -12,12 +14,16 @@ UNREACHABLE = {"database": "unavailable", "migrations": "unknown"}
 def run_checks():
     """Return each check's result: `ok`, `pending`, `unavailable` or `unknown`."""
     try:
-        # Reading the migration ledger proves the database answers, in one query.
-        pending = migrations.pending(get_db())
+        conn = get_db()
+        # Reads keep working while another process holds the write lock or the
+        # file turned read-only, so ask for the write lock too (and let it go).
+        check_writable(conn)
+        pending = migrations.pending(conn)
     except (DatabaseUnavailable, DatabaseError) as error:
         if not (isinstance(error, DatabaseUnavailable) or is_unavailable(error)):
             raise
         logger.warning("health: database unavailable: %s", error)
+        discard_db()
         metrics.count_database_error("unavailable")
         return dict(UNREACHABLE)
     return {"database": "ok", "migrations": "pending" if pending else "ok"}
