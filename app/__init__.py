@@ -44,8 +44,8 @@ def create_app(overrides=None):
     sessions.init_app(app)
     headers.init_app(app)
     rate_limits.init_app(app)
-    openapi.init_app(app, [meta.blp, users.blp, auth.blp, account.blp, legacy.blp])
-    app.register_blueprint(account_pages.blp)
+    openapi.init_app(app, [meta.blp, users.blp, auth.blp, account.blp, account_pages.blp,
+                           legacy.blp])
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -9,6 +9,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from app.errors import PROBLEM_MIMETYPE, title
+from app.schemas.fields import Rfc3339DateTime
 from app.schemas.problems import ProblemSchema
 
 ASSETS_URL = "/docs/assets/"
@@ -48,6 +49,13 @@ class CommonErrors(BasePlugin):
                 responses.setdefault(str(status), http.HTTPStatus(status).name)
 
 
+def _rfc3339_properties(self, field, ret):
+    """apispec leaves a custom-format DateTime undocumented; ours is RFC 3339 in UTC."""
+    if isinstance(field, Rfc3339DateTime):
+        return {"format": "date-time", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"}
+    return {}
+
+
 class ProblemApi(Api):
     """flask-smorest's Api, documenting every error as problem details."""
 
@@ -80,6 +88,7 @@ def init_app(app, blueprints):
     app.config.setdefault("API_VERSION", app.config["SERVICE_VERSION"])
     app.config.setdefault("API_SPEC_OPTIONS", {"info": {"description": DESCRIPTION}})
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [CommonErrors()]})
+    api.ma_plugin.converter.add_attribute_function(_rfc3339_properties)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

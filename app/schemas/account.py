@@ -6,6 +6,7 @@ from app.schemas.fields import Email, Text
 from app.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
 TOKEN_LENGTH = validate.Length(min=1, max=1024)
+TOKEN_FORM = {"pattern": "^[A-Za-z0-9_.-]+$", "description": "The token from the mail."}
 
 
 class ForgotPasswordSchema(Schema):
@@ -17,7 +18,7 @@ class ForgotPasswordSchema(Schema):
 class ResetPasswordSchema(Schema):
     """A mailed reset token and the new password (the password policy applies)."""
 
-    token = Text(required=True, validate=TOKEN_LENGTH)
+    token = Text(required=True, validate=TOKEN_LENGTH, metadata=TOKEN_FORM)
     password = Text(required=True, load_only=True,
                     validate=validate.Length(max=MAX_PASSWORD_LENGTH))
 
@@ -25,7 +26,7 @@ class ResetPasswordSchema(Schema):
 class VerifyEmailSchema(Schema):
     """A mailed verification token."""
 
-    token = Text(required=True, validate=TOKEN_LENGTH)
+    token = Text(required=True, validate=TOKEN_LENGTH, metadata=TOKEN_FORM)
 
 
 class AcceptedSchema(Schema):

@@ -28,7 +28,8 @@ class TokenPairSchema(Schema):
 class RefreshSchema(Schema):
     """The refresh token of a pair; it can be spent once."""
 
-    refresh_token = Text(required=True, validate=validate.Length(min=1, max=512))
+    refresh_token = Text(required=True, validate=validate.Length(min=1, max=512),
+                         metadata={"pattern": "^[A-Za-z0-9_-]+$"})
 
 
 class LogoutSchema(Schema):

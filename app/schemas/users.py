@@ -2,12 +2,13 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.fields import Email, QueryBoolean, StrictBoolean, StrictInteger, Text
+from app.schemas.fields import (
+    EMAIL_DOCUMENTED, Email, QueryBoolean, Rfc3339DateTime, StrictBoolean, StrictInteger, Text,
+)
 from app.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
 ROLES = ("user", "admin")
 SORTS = ("id", "created_at", "name", "email")
-RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def _name(**kwargs):
@@ -16,7 +17,8 @@ def _name(**kwargs):
 
 
 def _password(**kwargs):
-    return Text(load_only=True, metadata={"format": "password", "description": (
+    return Text(load_only=True, metadata={
+        "format": "password", "minLength": 15, "maxLength": MAX_PASSWORD_LENGTH, "description": (
         "At least 15 characters by default (PASSWORD_MIN_LENGTH), at most 128; not a "
         "common password; must not contain the email's local part or the name.")},
         **kwargs)
@@ -27,12 +29,12 @@ class UserSchema(Schema):
 
     id = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
-    email = fields.String(dump_only=True, metadata={"format": "email"})
+    email = fields.String(dump_only=True, metadata=EMAIL_DOCUMENTED)
     role = fields.String(dump_only=True, metadata={"enum": list(ROLES)})
     is_active = fields.Boolean(dump_only=True)
     email_verified = fields.Boolean(dump_only=True)
-    created_at = fields.DateTime(format=RFC3339, dump_only=True)
-    updated_at = fields.DateTime(format=RFC3339, dump_only=True)
+    created_at = Rfc3339DateTime(dump_only=True)
+    updated_at = Rfc3339DateTime(dump_only=True)
 
 
 class UserCreateSchema(Schema):
@@ -68,8 +70,9 @@ class PageQuerySchema(Schema):
     """Paging parameters: page size and where to resume."""
 
     limit = StrictInteger(load_default=20, validate=validate.Range(min=1, max=100))
-    cursor = fields.String(validate=validate.Length(min=1),
-                           metadata={"description": "`next_cursor` of the previous page."})
+    cursor = fields.String(validate=validate.Length(min=1), metadata={
+        "description": "`next_cursor` of the previous page.",
+        "pattern": r"^\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"})
 
 
 class UserListQuerySchema(PageQuerySchema):
