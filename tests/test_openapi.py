@@ -145,3 +145,16 @@ def test_docs_assets_do_not_leave_their_directory(client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert b"SECRET" not in response.data
+
+
+def test_openapi_documents_times_as_rfc3339(spec):
+    created = spec["components"]["schemas"]["User"]["properties"]["created_at"]
+    assert created["format"] == "date-time"
+    assert re.fullmatch(created["pattern"].strip("^$"), "2026-11-22T04:00:00Z")
+
+
+def test_openapi_documents_the_field_rules_the_app_enforces(spec):
+    create = spec["components"]["schemas"]["UserCreate"]["properties"]
+    assert (create["password"]["minLength"], create["password"]["maxLength"]) == (15, 128)
+    email = re.compile(create["email"]["pattern"])
+    assert email.fullmatch("teszt.elek@gmail.com") and not email.fullmatch("a/b@example.com")
