@@ -47,6 +47,7 @@ def from_environment():
         "DATABASE_URL": _env("DATABASE_URL", "sqlite:///instance/users.db"),
         "MAIL_URL": _env("MAIL_URL", "console://"),
         "MAIL_FROM": _env("MAIL_FROM", "no-reply@localhost"),
+        "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),
         "PASSWORD_RESET_URL": _env("PASSWORD_RESET_URL", ""),
         "EMAIL_VERIFY_URL": _env("EMAIL_VERIFY_URL", ""),
         "ACCESS_TOKEN_TTL": _int("ACCESS_TOKEN_TTL", 900),

@@ -21,6 +21,7 @@ TEST_SETTINGS = {
     # Per-client limits are tested on their own; elsewhere they would only get in the way.
     "RATE_LIMIT_AUTH": "0",
     "SESSION_PURGE_PROBABILITY": 0.0,
+    "PUBLIC_URL": "https://users.example",
 }
 
 

@@ -13,6 +13,8 @@ def _common_headers(response):
     headers["X-Content-Type-Options"] = "nosniff"
     if response.status_code == 204:
         headers.pop("Content-Type", None)
+    elif response.mimetype == "application/json" and "charset" not in headers["Content-Type"]:
+        headers["Content-Type"] = "application/json; charset=utf-8"  # e.g. /openapi.json
     return response
 
 

@@ -2,7 +2,7 @@
 
 import functools
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 from app import mail
 from app.database import get_db, transaction
@@ -82,14 +82,16 @@ def _user_for_reset_token(token):
 
 
 def _link(template_setting, endpoint, token):
-    """Fill the configured link template, or link to this service's own page."""
-    template = current_app.config[template_setting]
-    if template:
-        return template.replace("{token}", token)
-    if has_request_context():
-        return url_for(endpoint, token=token, _external=True)
-    # Outside a request (the CLI) the host is unknown: a path on this service.
-    return f"{current_app.url_map.bind('').build(endpoint, {'token': token})}"
+    """Fill the configured link template, or link to this service's own page.
+
+    The service's address comes from PUBLIC_URL, never from the request's Host
+    header: a client could name any host there and have the token mailed to it.
+    """
+    config = current_app.config
+    if config[template_setting]:
+        return config[template_setting].replace("{token}", token)
+    path = current_app.url_map.bind("").build(endpoint, {"token": token})
+    return config["PUBLIC_URL"].rstrip("/") + path
 
 
 def _invalid_token():

@@ -77,3 +77,8 @@ def test_preflight_from_allowed_origin_is_allowed(client):
 def test_preflight_from_other_origin_is_not_allowed(client):
     response = client.options("/users", headers={"Origin": "https://evil.example", **PREFLIGHT})
     assert cors_headers(response) == {}
+
+
+def test_json_responses_name_their_charset(client):
+    for path in ("/", "/openapi.json", "/health/live"):
+        assert client.get(path).headers["Content-Type"] == "application/json; charset=utf-8"

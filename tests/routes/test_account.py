@@ -74,8 +74,17 @@ def test_forgot_password_for_known_email_mails_reset_link(client, user, inbox, e
     [message] = inbox(user.email)
     assert message["From"] == "no-reply@localhost"
     link = urlsplit(link_in(message))
-    assert (link.netloc, link.path) == ("localhost", "/password/reset")
+    assert (link.scheme, link.netloc, link.path) == ("https", "users.example", "/password/reset")
     assert token_in(message)
+
+
+def test_forgot_password_link_ignores_a_forged_host_header(client, user, inbox):
+    response = client.post("/password/forgot", json={"email": user.email},
+                           headers={"Host": "evil.example"})
+    assert response.status_code == 202
+    [message] = inbox(user.email)
+    assert urlsplit(link_in(message)).netloc == "users.example"
+    assert "evil.example" not in message.as_string()
 
 
 def headers_but_request_id(response):

@@ -63,7 +63,7 @@ def test_register_mails_verification_link(client, inbox):
     assert client.post("/users", json=NEW_USER).status_code == 201
     [message] = inbox(NEW_USER["email"])
     link = urlsplit(link_in(message))
-    assert (link.netloc, link.path) == ("localhost", "/email/verify")
+    assert (link.netloc, link.path) == ("users.example", "/email/verify")
 
 
 def test_verify_email_with_token_works_once(client, user, user_headers, inbox):
