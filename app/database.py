@@ -185,12 +185,11 @@ def transaction(conn):
 
 def is_unavailable(error):
     """Tell whether a database error means "cannot serve now" rather than a bug."""
+    if isinstance(error, DatabaseUnavailable):
+        return True
     if isinstance(error, sqlite3.OperationalError):
         message = str(error).lower()
-        return any(
-            sign in message
-            for sign in UNAVAILABLE_SIGNS
-        )
+        return any(sign in message for sign in UNAVAILABLE_SIGNS)
     return isinstance(error, sqlite3.DatabaseError) and any(
         sign in str(error) for sign in ("not a database", "malformed"))
 

@@ -93,7 +93,7 @@ def _field_errors(messages):
 
 def handle_database_error(error):
     """An unreachable, locked or read-only database is a 503; anything else a bug."""
-    unavailable = isinstance(error, DatabaseUnavailable) or is_unavailable(error)
+    unavailable = is_unavailable(error)
     discard_db()
     metrics.count_database_error("unavailable" if unavailable else "error")
     if unavailable:

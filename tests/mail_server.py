@@ -147,6 +147,12 @@ def smtp_auth_server():
         yield server
 
 
+def received(app, smtp_server, to, subject):
+    """The mails for `to` with `subject` the server got, once the app's outbox is idle."""
+    assert app.extensions["mail_outbox"].join()
+    return smtp_server.inbox.messages(to=to, subject=subject)
+
+
 def with_smtp(settings, smtp_server, request):
     """App settings that send mail to `smtp_server` (plus any indirect parametrization)."""
     return {**settings, "MAIL_URL": smtp_server.url, "MAIL_RETRY_DELAYS": (0,),

@@ -20,7 +20,7 @@ def run_checks():
         check_writable(conn)
         pending = migrations.pending(conn)
     except (DatabaseUnavailable, DatabaseError) as error:
-        if not (isinstance(error, DatabaseUnavailable) or is_unavailable(error)):
+        if not is_unavailable(error):
             raise
         logger.warning("health: database unavailable: %s", error)
         discard_db()

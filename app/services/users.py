@@ -130,7 +130,7 @@ def _changed_columns(target, changes, password, new_hash):
         columns["email_verified"] = False
     if new_hash is not None:
         check_password_policy(password, email=changes.get("email", target.email),
-                        name=changes.get("name", target.name))
+                              name=changes.get("name", target.name))
         columns["password_hash"] = new_hash
     return columns
 

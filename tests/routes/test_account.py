@@ -11,7 +11,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from app.security import account_tokens
 from tests.conftest import PASSWORD, assert_problem
 from tests.mail_server import (  # noqa: F401 (fixtures)
-    drain_outbox, link_in, smtp_server, token_in, with_smtp,
+    drain_outbox, link_in, received, smtp_server, token_in, with_smtp,
 )
 
 NEW_PASSWORD = "a brand new passphrase 2026"
@@ -32,12 +32,7 @@ def settings(settings, smtp_server, request):
 @pytest.fixture
 def inbox(app, smtp_server):
     """The mails with `subject` the SMTP server received for `to`, once the outbox is idle."""
-
-    def received(to, subject=RESET):
-        assert app.extensions["mail_outbox"].join()
-        return smtp_server.inbox.messages(to=to, subject=subject)
-
-    return received
+    return lambda to, subject=RESET: received(app, smtp_server, to, subject)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from itsdangerous import TimestampSigner
 from app.security import account_tokens
 from tests.conftest import PASSWORD, assert_problem
 from tests.mail_server import (  # noqa: F401 (fixtures)
-    drain_outbox, link_in, smtp_server, token_in, with_smtp,
+    drain_outbox, link_in, received, smtp_server, token_in, with_smtp,
 )
 
 VERIFY = "Confirm your email address"
@@ -29,12 +29,7 @@ def settings(settings, smtp_server, request):
 @pytest.fixture
 def inbox(app, smtp_server):
     """The verification mails the SMTP server received for `to`, once the outbox is idle."""
-
-    def received(to):
-        assert app.extensions["mail_outbox"].join()
-        return smtp_server.inbox.messages(to=to, subject=VERIFY)
-
-    return received
+    return lambda to: received(app, smtp_server, to, VERIFY)
 
 
 @pytest.fixture
