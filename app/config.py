@@ -45,6 +45,7 @@ def from_environment():
         "APP_ENV": app_env,
         "SECRET_KEY": _env("SECRET_KEY", ""),
         "DATABASE_URL": _env("DATABASE_URL", "sqlite:///instance/users.db"),
+        "DB_POOL_SIZE": _int("DB_POOL_SIZE", 4),
         "MAIL_URL": _env("MAIL_URL", "console://"),
         "MAIL_FROM": _env("MAIL_FROM", "no-reply@localhost"),
         "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),
@@ -75,7 +76,9 @@ DEFAULTS = {
     "JWT_AUDIENCE": "user-service-api",
     # Werkzeug's default method, spelled out so stored hashes can be compared to it.
     "PASSWORD_HASH_METHOD": "scrypt:32768:8:1",
+    # Seconds to wait for a write lock (and, on PostgreSQL, for a pooled connection).
     "DB_BUSY_TIMEOUT": 5.0,
+    "DB_STATEMENT_TIMEOUT": 10.0,
     "MAIL_TIMEOUT": 10,
     "MAIL_ATTEMPTS": 3,
     "MAIL_RETRY_DELAYS": (1, 4, 15),
@@ -115,7 +118,7 @@ def _check(settings):
     if settings["LOG_FORMAT"] not in ("json", "text"):
         raise ConfigError("LOG_FORMAT must be json or text")
     for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH",
-                 "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW"):
+                 "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "DB_POOL_SIZE"):
         if settings[name] <= 0:
             raise ConfigError(f"{name} must be positive")
     if settings["REFRESH_TOKEN_TTL"] < settings["ACCESS_TOKEN_TTL"]:

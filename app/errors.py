@@ -2,14 +2,13 @@
 
 import json
 import logging
-import sqlite3
 from http import HTTPStatus
 
 from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from app import metrics
-from app.database import DatabaseUnavailable, discard_db, is_unavailable
+from app.database import DATABASE_ERRORS, DatabaseUnavailable, discard_db, is_unavailable
 from app.http.request_id import current_request_id
 from app.services import audit
 from app.services import errors as domain
@@ -116,5 +115,6 @@ def init_app(app):
     app.register_error_handler(domain.DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DatabaseUnavailable, handle_database_error)
-    app.register_error_handler(sqlite3.Error, handle_database_error)
+    for driver_error in DATABASE_ERRORS:
+        app.register_error_handler(driver_error, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,4 +1,8 @@
-"""Applies the numbered SQL files of `migrations/` once each, in order."""
+"""Applies the numbered SQL files of `migrations/` once each, in order.
+
+A file at the top of `migrations/` serves every engine; one in `migrations/<engine>/`
+(`sqlite`, `postgresql`) serves that engine only, where their SQL must differ.
+"""
 
 import re
 import sqlite3
@@ -6,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.database import PROJECT_ROOT, transaction
+from app.database import DATABASE_ERRORS, PROJECT_ROOT, is_missing_table, transaction
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 FILE_PATTERN = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -43,23 +47,25 @@ def _only_comments(text):
     return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
 
 
-def discover(directory=MIGRATIONS_DIR):
-    """Return the migrations found in `directory`, ordered by version."""
-    found = []
-    for path in sorted(directory.glob("*.sql")):
+def discover(directory=MIGRATIONS_DIR, engine="sqlite"):
+    """Return the migrations `engine` runs from `directory`, ordered by version."""
+    found = {}
+    for path in [*directory.glob("*.sql"), *(directory / engine).glob("*.sql")]:
         match = FILE_PATTERN.match(path.name)
         if not match:
             raise ValueError(f"{path.name}: migration files are named NNNN_name.sql")
-        found.append(Migration(match.group(1), path.stem, path))
-    return found
+        if match.group(1) in found:
+            raise ValueError(f"{path.name}: version {match.group(1)} is there twice")
+        found[match.group(1)] = Migration(match.group(1), path.stem, path)
+    return [found[version] for version in sorted(found)]
 
 
 def applied_versions(conn):
     """Return the versions already recorded in the ledger (none before the first upgrade)."""
     try:
         rows = conn.execute("SELECT version FROM schema_migrations").fetchall()
-    except sqlite3.OperationalError as error:
-        if "no such table" in str(error):
+    except DATABASE_ERRORS as error:
+        if is_missing_table(error):
             return set()
         raise
     return {row["version"] for row in rows}
@@ -68,14 +74,16 @@ def applied_versions(conn):
 def pending(conn, directory=MIGRATIONS_DIR):
     """Return the migrations not applied yet."""
     done = applied_versions(conn)
-    return [migration for migration in discover(directory) if migration.version not in done]
+    return [migration for migration in discover(directory, conn.engine)
+            if migration.version not in done]
 
 
 def upgrade(conn, directory=MIGRATIONS_DIR):
     """Apply every pending migration, each in its own transaction; return those applied."""
     applied = []
-    conn.execute(CREATE_LEDGER)
-    for migration in discover(directory):
+    with transaction(conn):  # under the write lock: two instances may upgrade at once
+        conn.execute(CREATE_LEDGER)
+    for migration in discover(directory, conn.engine):
         with transaction(conn):
             # Read the ledger inside the write lock so concurrent upgrades apply once.
             if migration.version in applied_versions(conn):

@@ -1,4 +1,9 @@
-"""Fixtures: an app on a temp-file database with migrations applied, users, tokens."""
+"""Fixtures: an app on a fresh database with migrations applied, users, tokens.
+
+Every test that uses the database runs on each engine: `[sqlite]` on a temp file,
+`[postgresql]` on a schema of its own (skipped unless TEST_DATABASE_URL is set).
+Mark a test `@pytest.mark.engines("sqlite")` where it is about one engine only.
+"""
 
 import itertools
 
@@ -8,6 +13,7 @@ from app import create_app, migrations
 from app.database import get_db
 from app.services import auth as auth_service
 from app.services import users as users_service
+from tests.databases import ENGINES, postgresql_schema, postgresql_server_url
 
 PASSWORD = "correct horse battery staple"
 TEST_SETTINGS = {
@@ -25,9 +31,28 @@ TEST_SETTINGS = {
 }
 
 
+def pytest_generate_tests(metafunc):
+    """Run every test that touches the database once per engine."""
+    if "database_url" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("engines")
+        engines = marker.args if marker else ENGINES
+        metafunc.parametrize("database_url", engines, indirect=True, ids=engines)
+
+
 @pytest.fixture
-def database_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'users.db'}"
+def engine(database_url):
+    """The engine the test runs on: "sqlite" or "postgresql"."""
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+@pytest.fixture
+def database_url(request, tmp_path):
+    """A fresh, empty database of the engine the test is parametrized with."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'users.db'}"
+        return
+    with postgresql_schema(postgresql_server_url()) as url:
+        yield url
 
 
 @pytest.fixture
@@ -52,6 +77,7 @@ def app(settings):
     with app.app_context():
         migrations.upgrade(get_db())
     yield app
+    app.extensions["db_pool"].close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 (app/cli.py), init_db.py."""
 
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -11,12 +10,13 @@ import jwt
 import pytest
 
 from app import create_app, migrations
-from app.database import PROJECT_ROOT, get_db, sqlite_path, transaction
+from app.database import PROJECT_ROOT, get_db, transaction
 from app.models import to_db_time, utcnow
 from app.repositories import login_failures
 from app.repositories import users as users_repo
 from app.services import auth as auth_service
 from tests.conftest import PASSWORD
+from tests.databases import query
 
 EMAIL = "boss@example.com"
 CREATE_ADMIN = ["users", "create-admin", "--email", EMAIL, "--name", "Big Boss"]
@@ -116,8 +116,7 @@ def test_create_admin_prompt_with_mismatch_creates_nothing(runner, app):
 def test_init_db_applies_the_migrations(database_url):
     result = run_init_db(database_url)
     assert "applied 0001_create_users" in result.stdout
-    with sqlite3.connect(sqlite_path(database_url)) as conn:
-        versions = [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
+    versions = [row[0] for row in query(database_url, "SELECT version FROM schema_migrations ORDER BY version")]
     assert versions == [m.version for m in migrations.discover()]
 
 

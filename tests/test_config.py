@@ -9,7 +9,8 @@ from flask.cli import ScriptInfo
 
 from app import config, create_app
 from app.config import ConfigError
-from app.database import PROJECT_ROOT, sqlite_path
+from app.database import PROJECT_ROOT
+from app.database.sqlite import sqlite_path
 
 CONTRACT_VARIABLES = [
     "APP_ENV", "SECRET_KEY", "DATABASE_URL", "MAIL_URL", "MAIL_FROM", "PASSWORD_RESET_URL",

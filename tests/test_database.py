@@ -1,4 +1,4 @@
-"""Connections: one per request from a per-thread pool, with the right PRAGMAs (app/database.py)."""
+"""Connections: one per request from the engine's pool; SQLite's per-thread pool and PRAGMAs."""
 
 import os
 import sqlite3
@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from app import create_app, migrations
-from app.database import PROJECT_ROOT, ConnectionPool, get_db, sqlite_path, transaction
+from app.database import PROJECT_ROOT, get_db, transaction
+from app.database.sqlite import ConnectionPool, sqlite_path
 
 
 @pytest.fixture
@@ -50,6 +51,7 @@ def test_request_returns_its_connection_to_the_pool(fresh_app, pool_log):
     assert pool_log["released"] == pool_log["acquired"]
 
 
+@pytest.mark.engines("sqlite")
 def test_next_request_on_same_thread_reuses_the_connection(fresh_app, pool_log):
     client = fresh_app.test_client()
     client.get("/health")
@@ -72,6 +74,7 @@ def test_teardown_rolls_back_an_open_transaction(fresh_app):
     assert conn.execute("SELECT * FROM schema_migrations WHERE version = '9999'").fetchall() == []
 
 
+@pytest.mark.engines("sqlite")
 @pytest.mark.parametrize("pragma, expected", [
     ("foreign_keys", 1), ("journal_mode", "wal"), ("synchronous", 2), ("busy_timeout", 1500),
 ])

@@ -3,12 +3,12 @@
 import io
 import json
 import logging
-import sqlite3
 
 import pytest
 
 from app import create_app, migrations
-from app.database import get_db, sqlite_path
+from app.database import get_db
+from tests.databases import WriteLockHolder
 from tests.conftest import PASSWORD, assert_problem
 
 NEW_USER = {"name": "Teszt Elek", "email": "teszt.elek@example.com", "password": PASSWORD}
@@ -161,15 +161,15 @@ def standalone_client(settings):
 
 @pytest.fixture
 def other_connection(database_url):
-    """A second connection to the app's database file, as another process would hold."""
-    conn = sqlite3.connect(sqlite_path(database_url), isolation_level=None)
-    yield conn
-    conn.close()
+    """A second connection to the app's database, as another process would hold."""
+    holder = WriteLockHolder(database_url)
+    yield holder
+    holder.close()
 
 
 @pytest.mark.parametrize("settings", [{"DB_BUSY_TIMEOUT": 0.2}], indirect=True)
 def test_write_to_locked_database_is_service_unavailable(client, other_connection):
-    other_connection.execute("BEGIN EXCLUSIVE")
+    other_connection.hold()
     response = client.post("/users", json=NEW_USER)
     assert_problem(response, 503, "service_unavailable")
     assert response.headers["Retry-After"].isdigit()
@@ -178,9 +178,9 @@ def test_write_to_locked_database_is_service_unavailable(client, other_connectio
 @pytest.mark.parametrize("settings", [{"DB_BUSY_TIMEOUT": 0.2}], indirect=True)
 def test_write_to_locked_database_recovers_after_release(settings, other_connection):
     client = standalone_client(settings)
-    other_connection.execute("BEGIN EXCLUSIVE")
+    other_connection.hold()
     assert client.post("/users", json=NEW_USER).status_code == 503
-    other_connection.rollback()
+    other_connection.release()
     assert client.post("/users", json=NEW_USER).status_code == 201
 
 

@@ -3,14 +3,12 @@
 The counters live in the process for the whole run, so tests compare before and after.
 """
 
-import sqlite3
-from contextlib import closing
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from app.database import sqlite_path
 from tests.conftest import PASSWORD, assert_problem
+from tests.databases import write_lock_held
 
 TOKEN = "scrape-token-0123456789abcdef"
 enabled = pytest.mark.parametrize("settings", [{"METRICS_ENABLED": True}], indirect=True)
@@ -119,12 +117,9 @@ def test_logins_total_counts_each_attempt_once(client, user):
                          indirect=True)
 def test_database_error_is_counted(app, client):
     def write_while_locked():
-        path = sqlite_path(app.config["DATABASE_URL"])
-        with closing(sqlite3.connect(path, isolation_level=None)) as lock:
-            lock.execute("BEGIN EXCLUSIVE")
+        with write_lock_held(app.config["DATABASE_URL"]):
             body = {"name": "Locked Out", "email": "locked@example.com", "password": PASSWORD}
             assert_problem(client.post("/users", json=body), 503, "service_unavailable")
-            lock.execute("ROLLBACK")
 
     counted = change(client, "user_service_database_errors_total", write_while_locked,
                      kind="unavailable")

@@ -6,7 +6,8 @@ import threading
 import pytest
 
 from app import create_app, migrations
-from app.database import ConnectionPool, get_db
+from app.database import get_db
+from app.database.sqlite import ConnectionPool
 from tests.conftest import assert_problem
 
 GOOD = "CREATE TABLE good (id INTEGER PRIMARY KEY);\n"

@@ -3,13 +3,11 @@ at any level, in either format (contract: "No response, log line ... contains").
 
 import email
 import logging
-import sqlite3
-from contextlib import closing
 from email import policy
 
 import pytest
 
-from app.database import sqlite_path
+from tests.databases import query
 from tests.observability import CapturedLog, mails, token_in
 
 EMAIL = "canary.bird@example.com"
@@ -29,9 +27,9 @@ def logs(app):
 
 
 def stored_hash(app):
-    with closing(sqlite3.connect(sqlite_path(app.config["DATABASE_URL"]))) as conn:
-        row = conn.execute("SELECT password_hash FROM users WHERE email = ?", (EMAIL,)).fetchone()
-    return row[0]
+    rows = query(app.config["DATABASE_URL"], "SELECT password_hash FROM users WHERE email = :email",
+                 {"email": EMAIL})
+    return rows[0][0]
 
 
 def call(client, method, path, status, body=None, token=None, headers=None):

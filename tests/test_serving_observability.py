@@ -13,7 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app import migrations
-from app.database import connect
+from app.database.sqlite import connect
 from tests.servers import Gunicorn, free_port, service_env
 
 pytestmark = pytest.mark.slow

@@ -8,18 +8,19 @@ SORT_COLUMNS = {"id": "id", "created_at": "created_at", "name": "name", "email":
 MIN_TRIGRAM_LENGTH = 3
 
 
-def _search_clause(query, params):
+def _search_clause(conn, query, params):
     """Match a case-insensitive substring of name or email.
 
-    Three characters or more go through the trigram index; shorter ones are rare
-    enough to scan for.
+    On SQLite, three characters or more go through the FTS5 trigram table; on
+    PostgreSQL, the pg_trgm indexes serve the LIKE itself. Shorter queries are
+    rare enough to scan for.
     """
-    if len(query) >= MIN_TRIGRAM_LENGTH:
+    if conn.engine == "sqlite" and len(query) >= MIN_TRIGRAM_LENGTH:
         params["q_match"] = '"' + query.replace('"', '""') + '"'
         return "id IN (SELECT rowid FROM users_search WHERE users_search MATCH :q_match)"
     escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params["q_like"] = f"%{escaped}%"
-    return "(lower(name) LIKE :q_like ESCAPE '\\' OR email LIKE :q_like ESCAPE '\\')"
+    return "(lower(name) LIKE :q_like ESCAPE '\\' OR lower(email) LIKE :q_like ESCAPE '\\')"
 
 
 def _after_clause(sort, descending, after, params):
@@ -36,7 +37,7 @@ def list_page(conn, *, sort, descending, limit, after=None, q=None, role=None, i
     """Return up to `limit` users in sort order, starting after the `after` keyset."""
     clauses, params = [], {"limit": limit}
     if q:
-        clauses.append(_search_clause(q, params))
+        clauses.append(_search_clause(conn, q, params))
     if role is not None:
         clauses.append("role = :role")
         params["role"] = role

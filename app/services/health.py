@@ -4,7 +4,7 @@ import logging
 
 from app import metrics, migrations
 from app.database import (
-    DatabaseError, DatabaseUnavailable, check_writable, discard_db, get_db, is_unavailable,
+    DATABASE_ERRORS, DatabaseUnavailable, check_writable, discard_db, get_db, is_unavailable,
 )
 
 logger = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ def run_checks():
         # file turned read-only, so ask for the write lock too (and let it go).
         check_writable(conn)
         pending = migrations.pending(conn)
-    except (DatabaseUnavailable, DatabaseError) as error:
+    except (DatabaseUnavailable, *DATABASE_ERRORS) as error:
         if not is_unavailable(error):
             raise
         logger.warning("health: database unavailable: %s", error)

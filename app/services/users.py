@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from app.database import IntegrityError, get_db, transaction
+from app.database import INTEGRITY_ERRORS, get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security.passwords import hash_password, verify_password
@@ -40,7 +40,7 @@ def register(data, *, actor=None, notify=True):
                 role=data.get("role", "user"), is_active=data.get("is_active", True),
                 now=utcnow(),
             )
-    except IntegrityError:
+    except INTEGRITY_ERRORS:
         raise _email_taken() from None
     audit.record("user.registered", actor=actor or user, subject=user, role=user.role)
     if notify:
@@ -86,7 +86,7 @@ def update_user(actor, ref, changes):
             revoke = new_hash is not None or "role" in columns or columns.get("is_active") is False
             user = users_repo.update(conn, target.id, changes=columns, now=utcnow(),
                                      revoke_sessions=revoke)
-    except IntegrityError:
+    except INTEGRITY_ERRORS:
         raise _email_taken() from None
     _record_changes(actor, user, columns)
     if "email" in columns:

@@ -1,26 +1,20 @@
-"""SQLite connections: one per request on `g`, reused across requests per thread."""
+"""The SQLite engine: a file, one idle connection kept per thread."""
 
-import contextlib
 import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
-from flask import current_app, g
+from app.database.errors import DatabaseUnavailable
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SQLITE_PREFIX = "sqlite:///"
-
-DatabaseError = sqlite3.Error
-IntegrityError = sqlite3.IntegrityError
 UNAVAILABLE_SIGNS = (
     "locked", "busy", "unable to open", "readonly", "disk i/o", "disk is full", "no such table"
 )
-
-
-class DatabaseUnavailable(Exception):
-    """The database cannot be reached, is locked past the busy timeout, or is read-only."""
+ERRORS = (sqlite3.Error,)
+INTEGRITY_ERRORS = (sqlite3.IntegrityError,)
 
 
 def sqlite_path(database_url):
@@ -33,10 +27,21 @@ def sqlite_path(database_url):
     return Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
 
 
+class SqliteConnection(sqlite3.Connection):
+    """sqlite3's connection with the two things the engines name differently."""
+
+    engine = "sqlite"
+
+    def begin_write(self):
+        """Start a write transaction, taking the database's one write lock now."""
+        self.execute("BEGIN IMMEDIATE")
+
+
 def connect(path, busy_timeout):
     """Open a connection with the PRAGMAs every connection needs."""
     conn = sqlite3.connect(
-        path, timeout=busy_timeout, isolation_level=None, check_same_thread=True
+        path, timeout=busy_timeout, isolation_level=None, check_same_thread=True,
+        factory=SqliteConnection,
     )
     conn.row_factory = sqlite3.Row
     # SQLite's lower() folds ASCII only; PostgreSQL's folds all of Unicode. Match it,
@@ -76,6 +81,20 @@ def _lower(text):
     return text.lower() if isinstance(text, str) else text
 
 
+def is_unavailable(error):
+    """Tell whether an SQLite error means "cannot serve now" rather than a bug."""
+    if isinstance(error, sqlite3.OperationalError):
+        message = str(error).lower()
+        return any(sign in message for sign in UNAVAILABLE_SIGNS)
+    return isinstance(error, sqlite3.DatabaseError) and any(
+        sign in str(error) for sign in ("not a database", "malformed"))
+
+
+def is_missing_table(error):
+    """Tell whether an error says a table does not exist (yet)."""
+    return isinstance(error, sqlite3.OperationalError) and "no such table" in str(error)
+
+
 class ConnectionPool:
     """Keeps one idle connection per thread so requests skip the cost of opening one.
 
@@ -88,6 +107,11 @@ class ConnectionPool:
         self.path = path
         self.busy_timeout = busy_timeout
         self._reset()
+
+    @classmethod
+    def from_config(cls, config):
+        """The pool for the app's DATABASE_URL."""
+        return cls(sqlite_path(config["DATABASE_URL"]), config["DB_BUSY_TIMEOUT"])
 
     def _reset(self):
         self._pid = os.getpid()
@@ -131,72 +155,20 @@ class ConnectionPool:
         else:
             conn.close()
 
+    def check_writable(self, conn):
+        """Raise if the database cannot take a write now (locked, read-only, broken).
 
-def get_db():
-    """Return the request's connection, taking one from the pool on first use."""
-    if "db" not in g:
-        try:
-            g.db = current_app.extensions["db_pool"].acquire()
-        except (sqlite3.Error, OSError) as error:
-            raise DatabaseUnavailable(str(error)) from error
-    return g.db
-
-
-def close_db(_error=None):
-    """Give the request's connection back to the pool."""
-    conn = g.pop("db", None)
-    if conn is not None:
-        current_app.extensions["db_pool"].release(conn)
-
-
-def discard_db():
-    """Drop the request's connection after a database error: SQLite may not re-read a
-    file on a connection that found it broken, so the next request opens a fresh one."""
-    conn = g.pop("db", None)
-    if conn is not None:
-        current_app.extensions["db_pool"].discard(conn)
-
-
-def check_writable(conn):
-    """Raise if the database cannot take a write now (locked, read-only, broken).
-
-    In WAL mode the write lock lives in shared memory, so it can be taken even on
-    a file that has turned read-only: ask the file system as well.
-    """
-    path = current_app.extensions["db_pool"].path
-    for file in (path, path.with_name(f"{path.name}-wal")):
-        if file.exists() and not os.access(file, os.W_OK):
-            raise DatabaseUnavailable(f"{file.name} is not writable")
-    conn.execute("BEGIN IMMEDIATE")
-    conn.rollback()
-
-
-@contextlib.contextmanager
-def transaction(conn):
-    """Run a block as one write transaction: committed on success, else rolled back."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
+        In WAL mode the write lock lives in shared memory, so it can be taken even on
+        a file that has turned read-only: ask the file system as well.
+        """
+        for file in (self.path, self.path.with_name(f"{self.path.name}-wal")):
+            if file.exists() and not os.access(file, os.W_OK):
+                raise DatabaseUnavailable(f"{file.name} is not writable")
+        conn.begin_write()
         conn.rollback()
-        raise
-    conn.commit()
 
-
-def is_unavailable(error):
-    """Tell whether a database error means "cannot serve now" rather than a bug."""
-    if isinstance(error, DatabaseUnavailable):
-        return True
-    if isinstance(error, sqlite3.OperationalError):
-        message = str(error).lower()
-        return any(sign in message for sign in UNAVAILABLE_SIGNS)
-    return isinstance(error, sqlite3.DatabaseError) and any(
-        sign in str(error) for sign in ("not a database", "malformed"))
-
-
-def init_app(app):
-    """Create the app's pool; give connections back after each request and app context."""
-    path = sqlite_path(app.config["DATABASE_URL"])
-    app.extensions["db_pool"] = ConnectionPool(path, app.config["DB_BUSY_TIMEOUT"])
-    app.teardown_request(close_db)
-    app.teardown_appcontext(close_db)
+    def close(self):
+        """Close this thread's idle connection (tests and CLI commands)."""
+        conn, self._local.idle = getattr(self._local, "idle", None), None
+        if conn is not None and self._pid == os.getpid():
+            conn.close()

@@ -1,0 +1,88 @@
+"""Database connections: one per request on `g`, from the engine DATABASE_URL names.
+
+SQLite (`sqlite:///path`) is the embedded default; PostgreSQL (`postgresql://...`)
+serves several instances at once. The engines differ only behind this package:
+how a pool hands out connections, how a write transaction starts, and which
+driver errors mean "unavailable" rather than "bug".
+"""
+
+import contextlib
+
+from flask import current_app, g
+
+from app.database import postgresql, sqlite
+from app.database.errors import DatabaseUnavailable
+
+PROJECT_ROOT = sqlite.PROJECT_ROOT
+DATABASE_ERRORS = sqlite.ERRORS + postgresql.ERRORS
+INTEGRITY_ERRORS = sqlite.INTEGRITY_ERRORS + postgresql.INTEGRITY_ERRORS
+
+__all__ = ["DATABASE_ERRORS", "INTEGRITY_ERRORS", "DatabaseUnavailable", "get_db"]
+
+
+def open_pool(config):
+    """Return a connection pool for the engine the config's DATABASE_URL names."""
+    if postgresql.is_postgresql_url(config["DATABASE_URL"]):
+        return postgresql.ConnectionPool.from_config(config)
+    return sqlite.ConnectionPool.from_config(config)
+
+
+def get_db():
+    """Return the request's connection, taking one from the pool on first use."""
+    if "db" not in g:
+        try:
+            g.db = current_app.extensions["db_pool"].acquire()
+        except (*DATABASE_ERRORS, OSError) as error:
+            raise DatabaseUnavailable(str(error)) from error
+    return g.db
+
+
+def close_db(_error=None):
+    """Give the request's connection back to the pool."""
+    conn = g.pop("db", None)
+    if conn is not None:
+        current_app.extensions["db_pool"].release(conn)
+
+
+def discard_db():
+    """Drop the request's connection after a database error: the next request gets a
+    fresh one (SQLite may not re-read a file on a connection that found it broken;
+    a PostgreSQL connection may have been lost)."""
+    conn = g.pop("db", None)
+    if conn is not None:
+        current_app.extensions["db_pool"].discard(conn)
+
+
+def check_writable(conn):
+    """Raise if the database cannot take a write now (locked, read-only, broken)."""
+    current_app.extensions["db_pool"].check_writable(conn)
+
+
+@contextlib.contextmanager
+def transaction(conn):
+    """Run a block as one write transaction: committed on success, else rolled back."""
+    conn.begin_write()
+    try:
+        yield conn
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def is_unavailable(error):
+    """Tell whether a database error means "cannot serve now" rather than a bug."""
+    return (isinstance(error, DatabaseUnavailable) or sqlite.is_unavailable(error)
+            or postgresql.is_unavailable(error))
+
+
+def is_missing_table(error):
+    """Tell whether a database error says a table does not exist (yet)."""
+    return sqlite.is_missing_table(error) or postgresql.is_missing_table(error)
+
+
+def init_app(app):
+    """Create the app's pool; give connections back after each request and app context."""
+    app.extensions["db_pool"] = open_pool(app.config)
+    app.teardown_request(close_db)
+    app.teardown_appcontext(close_db)

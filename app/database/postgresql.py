@@ -1,0 +1,190 @@
+"""The PostgreSQL engine: psycopg 3 behind a psycopg_pool pool, one per process.
+
+The repositories write SQL once, with `:name` parameters; this module turns them
+into psycopg's `%(name)s`. Everything else the engines share.
+"""
+
+import functools
+import os
+import re
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg import pq
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool as PsycopgPool
+
+from app.database.errors import DatabaseUnavailable
+
+URL_PREFIXES = ("postgresql://", "postgres://")
+ERRORS = (psycopg.Error,)
+INTEGRITY_ERRORS = (psycopg.IntegrityError,)
+UNAVAILABLE = (
+    psycopg.OperationalError,  # refused, lost, pool timeout, lock or statement timeout
+    psycopg.InterfaceError,  # the connection was closed under us
+    pg_errors.ReadOnlySqlTransaction,  # a standby, or default_transaction_read_only
+    pg_errors.UndefinedTable,  # not migrated yet, like SQLite's "no such table"
+)
+# Writers take this transaction-scoped advisory lock, the counterpart of SQLite's
+# BEGIN IMMEDIATE: every write transaction of one database runs alone, so the rules
+# that read before they write (last admin, login back-off) hold across instances.
+WRITE_LOCK = 0x75736572  # "user"
+_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def is_postgresql_url(database_url):
+    """Tell whether a DATABASE_URL names a PostgreSQL server."""
+    return database_url.startswith(URL_PREFIXES)
+
+
+@functools.lru_cache(maxsize=512)
+def to_pyformat(sql):
+    """`WHERE id = :id` -> `WHERE id = %(id)s`; a literal % is doubled."""
+    return _PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+class Row:
+    """A result row read by column name or by position, like sqlite3.Row."""
+
+    __slots__ = ("_values", "_index")
+
+    def __init__(self, values, index):
+        self._values = values
+        self._index = index
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return self._values[self._index[key]]
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def keys(self):
+        return list(self._index)
+
+
+def _rows(cursor):
+    names = [column.name for column in cursor.description or ()]
+    index = {name: position for position, name in enumerate(names)}
+    return lambda values: Row(values, index)
+
+
+class PostgresConnection:
+    """A pooled psycopg connection speaking the small dialect the repositories use."""
+
+    engine = "postgresql"
+    __slots__ = ("raw",)
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def execute(self, sql, params=None):
+        """Run one statement; `:name` parameters come from the `params` mapping."""
+        if params is None:
+            return self.raw.execute(sql)
+        return self.raw.execute(to_pyformat(sql), params)
+
+    @property
+    def in_transaction(self):
+        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+
+    def begin_write(self):
+        """Start a write transaction, waiting (up to lock_timeout) for the write lock."""
+        self.raw.execute("BEGIN")
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+
+    def commit(self):
+        self.raw.execute("COMMIT")
+
+    def rollback(self):
+        self.raw.execute("ROLLBACK")
+
+
+def is_unavailable(error):
+    """Tell whether a psycopg error means "cannot serve now" rather than a bug."""
+    return isinstance(error, UNAVAILABLE)
+
+
+def is_missing_table(error):
+    """Tell whether an error says a table does not exist (yet)."""
+    return isinstance(error, pg_errors.UndefinedTable)
+
+
+class ConnectionPool:
+    """psycopg_pool's pool, opened lazily in each process (gunicorn forks after import).
+
+    Every connection is checked as it is handed out, so one that the server
+    dropped is replaced before a request sees it.
+    """
+
+    def __init__(self, database_url, *, size, timeout, statement_timeout):
+        conninfo_to_dict(database_url)  # refuse a malformed URL at start-up
+        self.database_url = database_url
+        self.size = size
+        self.timeout = timeout
+        self.statement_timeout = statement_timeout
+        self._pid, self._pool, self._abandoned = os.getpid(), None, []
+
+    @classmethod
+    def from_config(cls, config):
+        """The pool for the app's DATABASE_URL."""
+        return cls(config["DATABASE_URL"], size=config["DB_POOL_SIZE"],
+                   timeout=config["DB_BUSY_TIMEOUT"],
+                   statement_timeout=config["DB_STATEMENT_TIMEOUT"])
+
+    def _open(self):
+        pool = PsycopgPool(
+            self.database_url, min_size=1, max_size=self.size, timeout=self.timeout,
+            kwargs={"autocommit": True, "row_factory": _rows,
+                    "connect_timeout": max(2, round(self.timeout))},
+            configure=self._configure, check=PsycopgPool.check_connection,
+            name="user-service", open=False,
+        )
+        pool.open(wait=False)
+        return pool
+
+    def _configure(self, raw):
+        """Bound how long a statement, or a wait for a lock, may take."""
+        raw.execute("SELECT set_config('lock_timeout', %s, false),"
+                    " set_config('statement_timeout', %s, false)",
+                    (f"{round(self.timeout * 1000)}ms",
+                     f"{round(self.statement_timeout * 1000)}ms"))
+
+    def acquire(self):
+        """Hand out a connection of this process's pool (waiting up to the timeout)."""
+        if self._pid != os.getpid():
+            # The parent's pool shares its sockets with the parent: leave it alone.
+            self._abandoned.append(self._pool)
+            self._pid, self._pool = os.getpid(), None
+        if self._pool is None:
+            self._pool = self._open()
+        return PostgresConnection(self._pool.getconn())
+
+    def release(self, conn):
+        """Give a connection back; the pool rolls back or replaces it as needed."""
+        self._pool.putconn(conn.raw)
+
+    def discard(self, conn):
+        """Close a connection that met an error; the pool opens a new one."""
+        conn.raw.close()
+        self._pool.putconn(conn.raw)
+
+    def check_writable(self, conn):
+        """Raise if the database cannot take a write now (locked, read-only, down)."""
+        conn.begin_write()
+        try:
+            read_only = conn.execute("SHOW transaction_read_only").fetchone()[0]
+        finally:
+            conn.rollback()
+        if read_only == "on":
+            raise DatabaseUnavailable("the database is read-only")
+
+    def close(self):
+        """Close this process's connections (tests and CLI commands)."""
+        if self._pool is not None and self._pid == os.getpid():
+            self._pool.close()
+            self._pool = None

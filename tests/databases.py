@@ -1,0 +1,98 @@
+"""The engines the suite runs on: a SQLite file, and PostgreSQL when TEST_DATABASE_URL is set.
+
+Each PostgreSQL test gets a schema of its own, named after the run and the test, so
+two runs (or two CI jobs) on one database never see each other's rows.
+"""
+
+import contextlib
+import itertools
+import os
+import secrets
+import sqlite3
+from urllib.parse import quote
+
+import psycopg
+import pytest
+
+from app.database import open_pool
+from app.database.postgresql import WRITE_LOCK
+from app.database.sqlite import sqlite_path
+
+ENGINES = ("sqlite", "postgresql")
+POSTGRESQL_SKIP_REASON = (
+    "PostgreSQL: set TEST_DATABASE_URL (e.g. postgresql://127.0.0.1:5432/test) to run it")
+RUN = secrets.token_hex(3)
+_schema_numbers = itertools.count(1)
+
+
+def postgresql_server_url():
+    """The server the PostgreSQL variant runs on, or a skip."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip(POSTGRESQL_SKIP_REASON)
+    return url
+
+
+def with_search_path(server_url, schema):
+    """The server URL, with connections working in `schema` (and `public`, for pg_trgm)."""
+    separator = "&" if "?" in server_url else "?"
+    return f"{server_url}{separator}options={quote(f'-csearch_path={schema},public')}"
+
+
+@contextlib.contextmanager
+def postgresql_schema(server_url):
+    """Yield a DATABASE_URL on a new, empty schema; drop the schema afterwards."""
+    schema = f"test_{os.getpid()}_{RUN}_{next(_schema_numbers)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield with_search_path(server_url, schema)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+class WriteLockHolder:
+    """A connection of another process's kind that takes the database's write lock."""
+
+    def __init__(self, database_url):
+        if database_url.startswith("sqlite"):
+            self.conn = sqlite3.connect(sqlite_path(database_url), isolation_level=None)
+            self.lock_statements = ("BEGIN EXCLUSIVE",)
+        else:
+            self.conn = psycopg.connect(database_url, autocommit=True)
+            self.lock_statements = ("BEGIN", f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    def hold(self):
+        for statement in self.lock_statements:
+            self.conn.execute(statement)
+
+    def release(self):
+        self.conn.execute("ROLLBACK")
+
+    def close(self):
+        self.conn.close()
+
+
+@contextlib.contextmanager
+def write_lock_held(database_url):
+    """Hold the database's write lock for the duration of the block."""
+    holder = WriteLockHolder(database_url)
+    try:
+        holder.hold()
+        yield
+        holder.release()
+    finally:
+        holder.close()
+
+
+def query(database_url, sql, params=None):
+    """Run one statement (`:name` parameters) on a connection of our own; return all rows."""
+    pool = open_pool({"DATABASE_URL": database_url, "DB_BUSY_TIMEOUT": 10.0,
+                      "DB_POOL_SIZE": 1, "DB_STATEMENT_TIMEOUT": 10.0})
+    conn = pool.acquire()
+    try:
+        return [tuple(row) for row in conn.execute(sql, params or {}).fetchall()]
+    finally:
+        pool.release(conn)
+        pool.close()
