@@ -13,7 +13,7 @@ from app import create_app, migrations
 from app.database import get_db
 from app.services import auth as auth_service
 from app.services import users as users_service
-from tests.databases import ENGINES, postgresql_schema, postgresql_server_url
+from tests.databases import ENGINES, fresh_database
 
 PASSWORD = "correct horse battery staple"
 TEST_SETTINGS = {
@@ -48,10 +48,7 @@ def engine(database_url):
 @pytest.fixture
 def database_url(request, tmp_path):
     """A fresh, empty database of the engine the test is parametrized with."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'users.db'}"
-        return
-    with postgresql_schema(postgresql_server_url()) as url:
+    with fresh_database(request.param, tmp_path) as url:
         yield url
 
 

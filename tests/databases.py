@@ -40,6 +40,16 @@ def with_search_path(server_url, schema):
 
 
 @contextlib.contextmanager
+def fresh_database(engine, folder):
+    """Yield the URL of a new, empty database: a file in `folder`, or a PostgreSQL schema."""
+    if engine == "sqlite":
+        yield f"sqlite:///{folder / 'users.db'}"
+    else:
+        with postgresql_schema(postgresql_server_url()) as url:
+            yield url
+
+
+@contextlib.contextmanager
 def postgresql_schema(server_url):
     """Yield a DATABASE_URL on a new, empty schema; drop the schema afterwards."""
     schema = f"test_{os.getpid()}_{RUN}_{next(_schema_numbers)}"

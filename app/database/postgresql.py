@@ -7,6 +7,7 @@ into psycopg's `%(name)s`. Everything else the engines share.
 import functools
 import os
 import re
+import threading
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -128,6 +129,7 @@ class ConnectionPool:
         self.timeout = timeout
         self.statement_timeout = statement_timeout
         self._pid, self._pool, self._abandoned = os.getpid(), None, []
+        self._opening = threading.Lock()
 
     @classmethod
     def from_config(cls, config):
@@ -135,6 +137,16 @@ class ConnectionPool:
         return cls(config["DATABASE_URL"], size=config["DB_POOL_SIZE"],
                    timeout=config["DB_BUSY_TIMEOUT"],
                    statement_timeout=config["DB_STATEMENT_TIMEOUT"])
+
+    def _open_for_this_process(self):
+        with self._opening:
+            if self._pid != os.getpid():
+                # The parent's pool shares its sockets with the parent: leave it alone.
+                self._abandoned.append(self._pool)
+                self._pid, self._pool = os.getpid(), None
+                self._opening = threading.Lock()
+            if self._pool is None:
+                self._pool = self._open()
 
     def _open(self):
         pool = PsycopgPool(
@@ -156,12 +168,8 @@ class ConnectionPool:
 
     def acquire(self):
         """Hand out a connection of this process's pool (waiting up to the timeout)."""
-        if self._pid != os.getpid():
-            # The parent's pool shares its sockets with the parent: leave it alone.
-            self._abandoned.append(self._pool)
-            self._pid, self._pool = os.getpid(), None
-        if self._pool is None:
-            self._pool = self._open()
+        if self._pid != os.getpid() or self._pool is None:
+            self._open_for_this_process()
         return PostgresConnection(self._pool.getconn())
 
     def release(self, conn):

@@ -1,11 +1,10 @@
 """Shared tools of the fault tests: production servers on a file, clients that collide."""
 
-import contextlib
 import http.client
-import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from tests import databases
 from tests.conftest import PASSWORD
 from tests.servers import Gunicorn, flask_cli, service_env
 
@@ -13,7 +12,8 @@ CONNECTION_ERRORS = (OSError, http.client.HTTPException)
 
 
 def make_env(tmp_path, **extra):
-    """A migrated production database in `tmp_path`; mail and metric files go there too.
+    """A migrated production database (a file in `tmp_path` unless `DATABASE_URL` is
+    given); mail and metric files go to `tmp_path` too.
 
     gunicorn.conf.py removes a metrics folder of its own only on a clean exit: a
     SIGKILLed server would leave one behind in the system's temp folder.
@@ -47,10 +47,9 @@ def database_path(env):
     return env["DATABASE_URL"].removeprefix("sqlite:///")
 
 
-def query(env, sql, *params):
-    """Run one query on the database file with a connection of our own; return all rows."""
-    with contextlib.closing(sqlite3.connect(database_path(env), timeout=10)) as conn:
-        return conn.execute(sql, params).fetchall()
+def query(env, sql, **params):
+    """Run one query (`:name` parameters) on the server's database; return all rows."""
+    return databases.query(env["DATABASE_URL"], sql, params)
 
 
 def concurrently(count, attempt):

@@ -1,10 +1,13 @@
-"""Races against gunicorn on a real database file: one winner, clean losers, never a 5xx."""
+"""Races against gunicorn on a real database (a file, and PostgreSQL): one winner, clean
+losers, never a 5xx."""
 
+import itertools
 import random
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.databases import ENGINES, fresh_database
 from tests.faults.helpers import (
     concurrently, create_admin, login, make_env, outcomes, query, register, serve,
 )
@@ -17,14 +20,17 @@ MODES = {"sync-w3": (3, 1), "gthread-w2x4": (2, 4)}
 EMAIL = "Bob.Ångström@Example.COM"
 
 
-@pytest.fixture(scope="module", params=list(MODES))
+@pytest.fixture(scope="module", params=list(itertools.product(MODES, ENGINES)),
+                ids="-".join)
 def service(request, tmp_path_factory):
     """A server with one admin, shared by the races below (each uses its own users)."""
-    tmp_path = tmp_path_factory.mktemp(request.param)
-    env = make_env(tmp_path)
-    create_admin(env, ROOT)
-    with serve(env, tmp_path / "gunicorn.log", *MODES[request.param]) as server:
-        yield server
+    mode, engine = request.param
+    tmp_path = tmp_path_factory.mktemp(mode)
+    with fresh_database(engine, tmp_path) as database_url:
+        env = make_env(tmp_path, DATABASE_URL=database_url)
+        create_admin(env, ROOT)
+        with serve(env, tmp_path / "gunicorn.log", *MODES[mode]) as server:
+            yield server
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +47,8 @@ def case_variant(index):
 
 
 def count_email(server, email):
-    rows = query(server.env, "SELECT count(*) FROM users WHERE lower(email) = ?", email.lower())
+    rows = query(server.env, "SELECT count(*) FROM users WHERE lower(email) = :email",
+                 email=email.lower())
     return rows[0][0]
 
 
@@ -71,7 +78,7 @@ def test_parallel_deletes_of_one_user_give_one_204(service, root):
     answers = concurrently(10, lambda i: service.request(
         "DELETE", f"/users/{refs[i % 2]}", headers=root))
     assert outcomes(answers) == [(204, None)] + [(404, "not_found")] * 9
-    assert query(service.env, "SELECT count(*) FROM users WHERE id = ?", victim["id"]) == [(0,)]
+    assert query(service.env, "SELECT count(*) FROM users WHERE id = :id", id=victim["id"]) == [(0,)]
 
 
 def test_parallel_refreshes_of_one_token_give_at_most_one_200(service):
@@ -99,14 +106,21 @@ DEMOTIONS = {
 }
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("case", list(DEMOTIONS))
-def test_parallel_demotions_of_the_last_two_admins_keep_one(tmp_path, case):
+def test_parallel_demotions_of_the_last_two_admins_keep_one(tmp_path, case, engine):
     requests, losers = DEMOTIONS[case]
-    env = make_env(tmp_path)
+    with fresh_database(engine, tmp_path) as database_url:
+        env = make_env(tmp_path, DATABASE_URL=database_url)
+        demote_in_parallel(env, tmp_path / "gunicorn.log", requests, losers)
+
+
+def demote_in_parallel(env, log_path, requests, losers):
     for email in ADMINS:
         create_admin(env, email)
-    ids = [query(env, "SELECT id FROM users WHERE email = ?", email)[0][0] for email in ADMINS]
-    with serve(env, tmp_path / "gunicorn.log") as server:
+    ids = [query(env, "SELECT id FROM users WHERE email = :email", email=email)[0][0]
+           for email in ADMINS]
+    with serve(env, log_path) as server:
         headers = [login(server, email)[0] for email in ADMINS]
         answers = concurrently(2, lambda i: server.request(
             requests[i][0], "/users/" + requests[i][1].format(other=ids[1 - i]),
