@@ -190,6 +190,7 @@ def test_sqlite_path_resolves(url, expected):
     assert str(sqlite_path(url)) == str(expected)
 
 
+@pytest.mark.engines("sqlite")
 def test_create_app_refuses_an_in_memory_database(settings):
     with pytest.raises(ValueError):
         create_app({**settings, "DATABASE_URL": "sqlite:///:memory:"})

@@ -192,6 +192,7 @@ def a_directory(path):
     path.mkdir()
 
 
+@pytest.mark.engines("sqlite")
 @pytest.mark.parametrize("spoil", [garbage_file, a_directory])
 @pytest.mark.parametrize("method, path", [("GET", "/health"), ("POST", "/users")])
 def test_request_on_unusable_database_is_service_unavailable(settings, tmp_path, spoil,

@@ -1,25 +1,34 @@
 """Numbered SQL migrations, applied once each, in order (app/migrations.py), and /health."""
 
-import sqlite3
 import threading
 
 import pytest
 
 from app import create_app, migrations
-from app.database import get_db
-from app.database.sqlite import ConnectionPool
+from app.database import DATABASE_ERRORS, get_db, open_pool
 from tests.conftest import assert_problem
 
 GOOD = "CREATE TABLE good (id INTEGER PRIMARY KEY);\n"
 BROKEN = "CREATE TABLE half (id INTEGER);\nINSERT INTO missing_table VALUES (1);\n"
 
 
+POOL_SETTINGS = {"DB_BUSY_TIMEOUT": 5.0, "DB_POOL_SIZE": 2, "DB_STATEMENT_TIMEOUT": 10.0}
+
+
 @pytest.fixture
-def conn(tmp_path):
-    pool = ConnectionPool(tmp_path / "migrations.db", busy_timeout=1.0)
-    connection = pool.acquire()
+def pools(database_url):
+    """Two pools on one database, as two instances would have."""
+    opened = [open_pool({"DATABASE_URL": database_url, **POOL_SETTINGS}) for _ in range(2)]
+    yield opened
+    for pool in opened:
+        pool.close()
+
+
+@pytest.fixture
+def conn(pools):
+    connection = pools[0].acquire()
     yield connection
-    connection.close()
+    pools[0].release(connection)
 
 
 @pytest.fixture
@@ -32,13 +41,21 @@ def migrations_dir(tmp_path):
     return directory
 
 
+TABLE_NAMES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+    "postgresql": "SELECT table_name FROM information_schema.tables"
+                  " WHERE table_schema = current_schema()",
+}
+TABLES = {"users", "sessions", "refresh_tokens", "login_failures", "login_blocks"}
+
+
 def table_names(conn):
-    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {row[0] for row in conn.execute(TABLE_NAMES[conn.engine])}
 
 
 def ledger(conn):
     return [tuple(row) for row in conn.execute(
-        "SELECT version, name FROM schema_migrations ORDER BY rowid")]
+        "SELECT version, name FROM schema_migrations ORDER BY version")]
 
 
 SHIPPED = [(m.version, m.name) for m in migrations.discover()]
@@ -49,11 +66,26 @@ def test_shipped_migrations_are_numbered_in_sequence():
     assert SHIPPED[:2] == [("0001", "0001_create_users"), ("0002", "0002_search_users")]
 
 
+def test_shipped_migrations_are_the_same_steps_on_every_engine():
+    on_postgresql = migrations.discover(engine="postgresql")
+    assert [(m.version, m.name) for m in on_postgresql] == SHIPPED
+    assert {m.path.parent.name for m in on_postgresql} == {"migrations", "postgresql"}
+
+
+def test_discover_with_a_version_shared_and_engine_specific_raises(migrations_dir):
+    (migrations_dir / "sqlite").mkdir()
+    (migrations_dir / "sqlite" / "0001_good.sql").write_text(GOOD)
+    with pytest.raises(ValueError, match="there twice"):
+        migrations.discover(migrations_dir, engine="sqlite")
+    assert len(migrations.discover(migrations_dir, engine="postgresql")) == 2
+
+
 def test_upgrade_applies_every_migration_in_order(conn):
     applied = migrations.upgrade(conn)
     assert [(m.version, m.name) for m in applied] == SHIPPED
     assert ledger(conn) == SHIPPED
-    assert {"users", "sessions", "refresh_tokens", "users_search"} <= table_names(conn)
+    search = {"users_search"} if conn.engine == "sqlite" else set()
+    assert TABLES | search <= table_names(conn)
 
 
 def test_upgrade_twice_applies_nothing_the_second_time(conn):
@@ -62,9 +94,8 @@ def test_upgrade_twice_applies_nothing_the_second_time(conn):
     assert len(ledger(conn)) == len(SHIPPED)
 
 
-def test_upgrade_from_two_processes_applies_each_migration_once(tmp_path):
-    pools = [ConnectionPool(tmp_path / "shared.db", busy_timeout=5.0) for _ in range(2)]
-    pools[0].release(pools[0].acquire())  # the file exists, in WAL mode, before the race
+def test_upgrade_from_two_instances_applies_each_migration_once(pools):
+    pools[0].release(pools[0].acquire())  # a SQLite file exists, in WAL mode, before the race
     applied = []
     threads = [threading.Thread(target=lambda p=p: applied.extend(migrations.upgrade(p.acquire())))
                for p in pools]
@@ -81,12 +112,12 @@ def test_upgrade_leaves_no_open_transaction(conn):
 
 
 def test_upgrade_with_failing_migration_raises(conn, migrations_dir):
-    with pytest.raises(sqlite3.OperationalError, match="missing_table"):
+    with pytest.raises(DATABASE_ERRORS, match="missing_table"):
         migrations.upgrade(conn, directory=migrations_dir)
 
 
 def test_upgrade_with_failing_migration_rolls_it_back_entirely(conn, migrations_dir):
-    with pytest.raises(sqlite3.Error):
+    with pytest.raises(DATABASE_ERRORS):
         migrations.upgrade(conn, directory=migrations_dir)
     assert not conn.in_transaction
     assert "half" not in table_names(conn)
@@ -95,7 +126,7 @@ def test_upgrade_with_failing_migration_rolls_it_back_entirely(conn, migrations_
 
 
 def test_upgrade_after_fixing_a_migration_applies_it(conn, migrations_dir):
-    with pytest.raises(sqlite3.Error):
+    with pytest.raises(DATABASE_ERRORS):
         migrations.upgrade(conn, directory=migrations_dir)
     (migrations_dir / "0002_broken.sql").write_text("CREATE TABLE half (id INTEGER);\n")
     assert [m.version for m in migrations.upgrade(conn, directory=migrations_dir)] == ["0002"]
@@ -120,7 +151,7 @@ def test_upgrade_with_incomplete_last_statement_raises(conn, tmp_path):
 
 def test_pending_lists_unapplied_migrations(conn, migrations_dir):
     assert [m.version for m in migrations.pending(conn, migrations_dir)] == ["0001", "0002"]
-    with pytest.raises(sqlite3.Error):
+    with pytest.raises(DATABASE_ERRORS):
         migrations.upgrade(conn, directory=migrations_dir)
     assert [m.version for m in migrations.pending(conn, migrations_dir)] == ["0002"]
 
