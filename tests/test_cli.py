@@ -116,7 +116,8 @@ def test_create_admin_prompt_with_mismatch_creates_nothing(runner, app):
 def test_init_db_applies_the_migrations(database_url):
     result = run_init_db(database_url)
     assert "applied 0001_create_users" in result.stdout
-    versions = [row[0] for row in query(database_url, "SELECT version FROM schema_migrations ORDER BY version")]
+    ledger = query(database_url, "SELECT version FROM schema_migrations ORDER BY version")
+    versions = [row[0] for row in ledger]
     assert versions == [m.version for m in migrations.discover()]
 
 

@@ -17,7 +17,7 @@ CONTRACT_VARIABLES = [
     "EMAIL_VERIFY_URL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "PASSWORD_MIN_LENGTH",
     "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "RATE_LIMIT_AUTH", "RATELIMIT_STORAGE_URI",
     "MAX_CONTENT_LENGTH", "CORS_ORIGINS", "LOG_LEVEL", "LOG_FORMAT", "METRICS_ENABLED",
-    "METRICS_TOKEN", "TRUSTED_PROXIES",
+    "METRICS_TOKEN", "TRUSTED_PROXIES", "DB_POOL_SIZE",
 ]
 LONG_SECRET = "s" * 32
 
@@ -81,6 +81,7 @@ def test_given_secret_in_development_is_kept(monkeypatch):
     ("PASSWORD_MIN_LENGTH", "7"), ("PASSWORD_MIN_LENGTH", "0"), ("PASSWORD_MIN_LENGTH", "eight"),
     ("ACCESS_TOKEN_TTL", "0"), ("REFRESH_TOKEN_TTL", "-1"), ("MAX_CONTENT_LENGTH", "0"),
     ("MAX_CONTENT_LENGTH", "64k"), ("LOG_FORMAT", "xml"), ("LOGIN_MAX_FAILURES", "five"),
+    ("DB_POOL_SIZE", "0"), ("DB_POOL_SIZE", "many"),
 ])
 def test_bad_environment_value_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
@@ -139,13 +140,25 @@ def test_database_url_default_is_the_instance_file(monkeypatch):
     assert sqlite_path(url) == PROJECT_ROOT / "instance" / "users.db"
 
 
+@pytest.mark.parametrize("url", ["postgresql://[::1", "postgresql://db.example/users?bogus=1"])
+def test_malformed_postgresql_url_is_refused(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ValueError, match="DATABASE_URL"):
+        create_app()
+
+
+def test_postgresql_url_opens_no_connection_at_start_up(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody.invalid:5432/users")
+    assert create_app().config["DATABASE_URL"].startswith("postgresql://")
+
+
 @pytest.mark.parametrize("name, expected", [
     ("APP_ENV", "development"), ("MAIL_URL", "console://"), ("MAIL_FROM", "no-reply@localhost"),
     ("ACCESS_TOKEN_TTL", 900), ("REFRESH_TOKEN_TTL", 1209600), ("PASSWORD_MIN_LENGTH", 15),
     ("LOGIN_MAX_FAILURES", 5), ("LOGIN_FAILURE_WINDOW", 900), ("RATE_LIMIT_AUTH", "20/minute"),
     ("RATELIMIT_STORAGE_URI", "memory://"), ("MAX_CONTENT_LENGTH", 65536), ("CORS_ORIGINS", []),
     ("LOG_LEVEL", "INFO"), ("LOG_FORMAT", "json"), ("METRICS_ENABLED", False),
-    ("METRICS_TOKEN", ""), ("TRUSTED_PROXIES", 0),
+    ("METRICS_TOKEN", ""), ("TRUSTED_PROXIES", 0), ("DB_POOL_SIZE", 4),
 ])
 def test_setting_default_is_the_contracts(name, expected):
     assert config.build()[name] == expected
@@ -157,7 +170,7 @@ def test_setting_default_is_the_contracts(name, expected):
     ("MAX_CONTENT_LENGTH", "1024", 1024), ("ACCESS_TOKEN_TTL", "60", 60),
     ("METRICS_ENABLED", "true", True), ("METRICS_ENABLED", "1", True),
     ("METRICS_ENABLED", "false", False), ("LOG_LEVEL", "debug", "DEBUG"),
-    ("LOG_FORMAT", "text", "text"), ("APP_ENV", "testing", "testing"),
+    ("LOG_FORMAT", "text", "text"), ("APP_ENV", "testing", "testing"), ("DB_POOL_SIZE", "8", 8),
 ])
 def test_setting_is_read_from_the_environment(monkeypatch, name, value, expected):
     monkeypatch.setenv(name, value)

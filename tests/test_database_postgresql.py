@@ -25,7 +25,8 @@ def test_to_pyformat_turns_named_parameters_into_psycopg_ones(sql, expected):
 
 def test_row_reads_by_name_and_by_position():
     row = Row(("Ada", 36), {"name": 0, "age": 1})
-    assert (row["name"], row[1], tuple(row), row.keys()) == ("Ada", 36, ("Ada", 36), ["name", "age"])
+    assert (row["name"], row[1], tuple(row)) == ("Ada", 36, ("Ada", 36))
+    assert row.keys() == ["name", "age"]
 
 
 def test_statements_bind_values_that_look_like_sql(app, make_user):

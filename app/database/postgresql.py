@@ -123,7 +123,10 @@ class ConnectionPool:
     """
 
     def __init__(self, database_url, *, size, timeout, statement_timeout):
-        conninfo_to_dict(database_url)  # refuse a malformed URL at start-up
+        try:
+            conninfo_to_dict(database_url)  # refuse a malformed URL at start-up
+        except psycopg.ProgrammingError as error:
+            raise ValueError(f"DATABASE_URL is not a URL libpq accepts: {error}") from None
         self.database_url = database_url
         self.size = size
         self.timeout = timeout
