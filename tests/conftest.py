@@ -5,6 +5,7 @@ Every test that uses the database runs on each engine: `[sqlite]` on a temp file
 Mark a test `@pytest.mark.engines("sqlite")` where it is about one engine only.
 """
 
+import collections
 import itertools
 
 import pytest
@@ -37,6 +38,15 @@ def pytest_generate_tests(metafunc):
         marker = metafunc.definition.get_closest_marker("engines")
         engines = marker.args if marker else ENGINES
         metafunc.parametrize("database_url", engines, indirect=True, ids=engines)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per reason for skipping (pytest's own -rs would list every test)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    reasons = collections.Counter(report.longrepr[2] for report in skipped
+                                  if isinstance(report.longrepr, tuple))
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"SKIPPED {count}: {reason}")
 
 
 @pytest.fixture

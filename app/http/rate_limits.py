@@ -55,6 +55,10 @@ def init_app(app):
     """Bind the limiter to the app's storage; trust X-Forwarded-For only from proxies."""
     config = app.config
     config["RATELIMIT_ENABLED"] = config["RATE_LIMIT_AUTH"].strip() not in ("", "0")
+    # A shared storage (Redis) that is down must not fail requests: count in this
+    # process until it answers again, and do not wait long to find out.
+    config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
     limiter.init_app(app)
     _drop_app_wide_hooks(app)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)

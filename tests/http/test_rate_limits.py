@@ -1,8 +1,13 @@
 """Per-client request limits on the authentication routes (app/http/rate_limits.py)."""
 
+import os
+import secrets
+
 import pytest
+import redis
 
 from tests.conftest import assert_problem
+from tests.servers import free_port
 
 LIMITED = [
     ("/login", {"email": "nobody@example.com", "password": "not the password"}),
@@ -124,3 +129,49 @@ class TestLimitsOff:
             # A new account each time keeps the failed-login back-off out of it.
             body = {**body, "email": f"nobody{number}@example.com"} if "email" in body else body
             assert post(client, path, body).status_code != 429
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("Redis: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run it")
+    return url
+
+
+class TestRedisStorage:
+    """Counters in Redis, where every worker and instance sees them."""
+
+    PREFIX = f"rate-limit-test-{secrets.token_hex(4)}"
+
+    @pytest.fixture
+    def settings(self, settings, redis_url):
+        return {**settings, "RATELIMIT_STORAGE_URI": redis_url,
+                "RATELIMIT_KEY_PREFIX": self.PREFIX}
+
+    @pytest.fixture
+    def redis_keys(self, redis_url):
+        """The keys of this test's counters, deleted afterwards."""
+        server = redis.Redis.from_url(redis_url)
+        yield lambda: server.keys(f"*{self.PREFIX}*")
+        for key in server.keys(f"*{self.PREFIX}*"):
+            server.delete(key)
+        server.close()
+
+    def test_post_over_limit_is_counted_in_redis(self, client, redis_keys):
+        exhaust(client, *LIMITED[0])
+        assert_rate_limited(post(client, *LIMITED[0]))
+        assert redis_keys(), "no counter under the key prefix in Redis"
+
+
+class TestStorageDown:
+    """A shared storage that does not answer: limits go on per process, never a 5xx."""
+
+    @pytest.fixture
+    def settings(self, settings):
+        return {**settings, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/0"}
+
+    @pytest.mark.parametrize(("path", "body"), LIMITED, ids=ROUTE_IDS)
+    def test_post_over_limit_with_storage_down_is_rate_limited(self, client, path, body):
+        exhaust(client, path, body)
+        assert_rate_limited(post(client, path, body))
