@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from app import create_app, migrations
-from app.database import PROJECT_ROOT, get_db, transaction
+from app.database import PROJECT_ROOT, display_url, get_db, transaction
 from app.database.sqlite import ConnectionPool, sqlite_path
 
 
@@ -200,3 +200,14 @@ def test_connect_to_unusable_file_raises_a_database_error(tmp_path):
     (tmp_path / "garbage.db").write_bytes(b"not a database at all " * 100)
     with pytest.raises(sqlite3.DatabaseError):
         ConnectionPool(tmp_path / "garbage.db", busy_timeout=0.1).acquire()
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://users:s3cr:et@db.internal:5432/users",
+     "postgresql://users:***@db.internal:5432/users"),
+    ("postgresql://users@db.internal/users", "postgresql://users@db.internal/users"),
+    ("postgresql://db/users?options=-csearch_path%3Da", "postgresql://db/users?options=-csearch_path%3Da"),
+    ("sqlite:///instance/users.db", "sqlite:///instance/users.db"),
+])
+def test_display_url_hides_the_password(url, shown):
+    assert display_url(url) == shown

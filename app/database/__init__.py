@@ -7,6 +7,7 @@ driver errors mean "unavailable" rather than "bug".
 """
 
 import contextlib
+import re
 
 from flask import current_app, g
 
@@ -17,6 +18,8 @@ PROJECT_ROOT = sqlite.PROJECT_ROOT
 DATABASE_ERRORS = sqlite.ERRORS + postgresql.ERRORS
 INTEGRITY_ERRORS = sqlite.INTEGRITY_ERRORS + postgresql.INTEGRITY_ERRORS
 
+_PASSWORD_IN_URL = re.compile(r"(//[^/@:]*:)[^/@]*@")
+
 __all__ = ["DATABASE_ERRORS", "INTEGRITY_ERRORS", "DatabaseUnavailable", "get_db"]
 
 
@@ -25,6 +28,11 @@ def open_pool(config):
     if postgresql.is_postgresql_url(config["DATABASE_URL"]):
         return postgresql.ConnectionPool.from_config(config)
     return sqlite.ConnectionPool.from_config(config)
+
+
+def display_url(database_url):
+    """The URL to print or log: any password in it replaced by ***."""
+    return _PASSWORD_IN_URL.sub(r"\1***@", database_url)
 
 
 def get_db():
