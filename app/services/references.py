@@ -12,6 +12,7 @@ def parse_reference(ref):
         digits = ref.lstrip("0") or "0"
         # No id has more digits than the largest 64-bit integer; 0 matches nobody.
         return "id", int(digits) if len(digits) <= MAX_ID_DIGITS else 0
-    if "@" in ref:
+    # No stored email holds a control character (PostgreSQL text cannot even hold NUL).
+    if "@" in ref and ref.isprintable():
         return "email", ref.lower()
     return "unknown", ref

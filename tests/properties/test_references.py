@@ -30,7 +30,7 @@ def test_every_reference_is_classified(ref):
         significant = ref.lstrip("0")
         expected = int(significant or "0") if len(significant) <= MAX_ID_DIGITS else 0
         assert (kind, value) == ("id", expected)
-    elif "@" in ref:
+    elif "@" in ref and ref.isprintable():
         assert (kind, value) == ("email", ref.lower())
     else:
         assert (kind, value) == ("unknown", ref)

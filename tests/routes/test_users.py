@@ -167,6 +167,7 @@ def test_get_other_user_as_non_admin_is_forbidden(client, make_user, user_header
 
 @pytest.mark.parametrize("ref", [
     "424242", "nobody@example.com", HUGE_ID, str(2**63), "0", "-1", "junk", "1.5", "@",
+    "a%00b@example.com", "a%0Ab@example.com",
 ])
 def test_get_unknown_user_as_admin_is_not_found(client, admin_headers, ref):
     assert_problem(client.get(f"/users/{ref}", headers=admin_headers), 404, "not_found")

@@ -29,6 +29,7 @@ def test_parse_reference_with_at_sign_is_lower_cased_email(ref, expected):
 
 
 @pytest.mark.parametrize("ref", ["١٢", "²", "４２", "-1", "+5", "4 2", "1.5", "1e3", " 42",
-                                 "0x2a", "ME", "Me", "me ", "", "abc", "None"])
+                                 "0x2a", "ME", "Me", "me ", "", "abc", "None",
+                                 "a\x00b@example.com", "ab@example.com\n", "a\u2028@b.c"])
 def test_parse_reference_junk_is_unknown(ref):
     assert parse_reference(ref) == ("unknown", ref)
