@@ -58,6 +58,8 @@ def from_environment():
         "LOGIN_FAILURE_WINDOW": _int("LOGIN_FAILURE_WINDOW", 900),
         "RATE_LIMIT_AUTH": _env("RATE_LIMIT_AUTH", "20/minute"),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Read by Flask-Limiter itself: prefixes its keys, so deployments can share a Redis.
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", ""),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 65536),
         "CORS_ORIGINS": _list("CORS_ORIGINS"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO").upper(),

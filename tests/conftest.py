@@ -50,12 +50,6 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture
-def engine(database_url):
-    """The engine the test runs on: "sqlite" or "postgresql"."""
-    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
-
-
-@pytest.fixture
 def database_url(request, tmp_path):
     """A fresh, empty database of the engine the test is parametrized with."""
     with fresh_database(request.param, tmp_path) as url:

@@ -11,9 +11,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def production(tmp_path):
+def production(tmp_path, database_url):
     """A migrated production database with one admin, created through the CLI."""
-    env = service_env(tmp_path / "users.db", RATE_LIMIT_AUTH="0")
+    env = service_env(tmp_path / "users.db", DATABASE_URL=database_url, RATE_LIMIT_AUTH="0")
     assert flask_cli(env, "db", "upgrade").returncode == 0
     created = flask_cli(env, "users", "create-admin", "--email", "root@example.com",
                         "--name", "Root", "--password-stdin", stdin=PASSWORD + "\n")

@@ -15,7 +15,8 @@ WRONG = {"email": EMAIL, "password": "not the right password at all"}
 
 
 def make_env(tmp_path, **extra):
-    """A migrated production database; `extra` sets more environment variables."""
+    """A migrated production database (a file unless DATABASE_URL is given); `extra` sets
+    more environment variables."""
     env = service_env(tmp_path / "users.db", **extra)
     assert flask_cli(env, "db", "upgrade").returncode == 0
     return env
@@ -38,9 +39,9 @@ def register(server):
     assert status == 201, body
 
 
-def test_login_backoff_is_counted_across_workers(tmp_path):
+def test_login_backoff_is_counted_across_workers(tmp_path, database_url):
     log = tmp_path / "access.log"
-    env = make_env(tmp_path, RATE_LIMIT_AUTH="0")
+    env = make_env(tmp_path, DATABASE_URL=database_url, RATE_LIMIT_AUTH="0")
     with Gunicorn(env, workers=2, extra_args=access_log(log)) as server:
         register(server)
         for _ in range(5):
@@ -70,8 +71,8 @@ def refresh_concurrently(server, refresh_token, count=8):
 
 
 @pytest.mark.parametrize("extra_args", [(), ("--threads", "4")], ids=["sync", "threads"])
-def test_refresh_race_across_workers_gives_one_success(tmp_path, extra_args):
-    env = make_env(tmp_path, RATE_LIMIT_AUTH="0")
+def test_refresh_race_across_workers_gives_one_success(tmp_path, database_url, extra_args):
+    env = make_env(tmp_path, DATABASE_URL=database_url, RATE_LIMIT_AUTH="0")
     with Gunicorn(env, workers=2, extra_args=extra_args) as server:
         register(server)
         _, _, pair = server.request("POST", "/login", RIGHT)
