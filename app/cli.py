@@ -1,4 +1,5 @@
-"""Operator commands: `flask db upgrade`, `flask users create-admin`, `flask sessions purge`."""
+"""Operator commands: `flask db upgrade`, `flask db copy`, `flask users create-admin`,
+`flask sessions purge`."""
 
 import sys
 
@@ -8,8 +9,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import migrations
-from app.database import get_db
+from app.database import DATABASE_ERRORS, get_db
 from app.schemas.users import UserCreateSchema
+from app.services import database_copy
 from app.services import sessions as sessions_service
 from app.services import users as users_service
 from app.services.errors import DomainError
@@ -26,6 +28,22 @@ def upgrade_command():
     for migration in applied:
         click.echo(f"applied {migration.name}")
     click.echo(f"database is up to date ({current_app.config['DATABASE_URL']})")
+
+
+@db_cli.command("copy")
+@click.option("--from", "source_url", required=True, metavar="URL",
+              help="The database to copy from, e.g. sqlite:///instance/users.db.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=database_copy.BATCH_SIZE,
+              show_default=True, help="Rows read and written at a time.")
+def copy_command(source_url, batch_size):
+    """Copy every row of another database into this app's empty one (DATABASE_URL)."""
+    try:
+        counts = database_copy.copy_from(source_url, batch_size=batch_size)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    except (ValueError, *DATABASE_ERRORS) as error:
+        raise click.ClickException(f"nothing was copied: {error}") from None
+    click.echo(f"copied {_counted(counts)}")
 
 
 @users_cli.command("create-admin")
@@ -52,8 +70,11 @@ def create_admin_command(email, name, password_stdin):
 def purge_command():
     """Delete expired refresh tokens, dead sessions and stale failed-login counters."""
     counts = sessions_service.purge_expired()
-    click.echo(", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
-               + " deleted")
+    click.echo(f"{_counted(counts)} deleted")
+
+
+def _counted(counts):
+    return ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
 
 
 def _describe(errors):

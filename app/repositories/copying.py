@@ -1,0 +1,107 @@
+"""SQL for copying every row of the data tables from one database into another.
+
+Table and column names come only from TABLES below; every value is a parameter.
+"""
+
+from dataclasses import dataclass
+
+from app.repositories.users import COLUMN_NAMES as USER_COLUMNS
+
+# A transaction that reads one unchanging state of the database and locks out no writer.
+BEGIN_SNAPSHOT = {
+    "sqlite": "BEGIN DEFERRED",
+    "postgresql": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+}
+# Keeps one INSERT under SQLite's oldest limit of bound parameters.
+MAX_PARAMETERS = 999
+# After rows were inserted with their ids: tell the id generator where to go on.
+# SQLite's AUTOINCREMENT follows explicit ids by itself; PostgreSQL's identity does not.
+CONTINUE_USER_IDS = {
+    "postgresql": "SELECT setval(pg_get_serial_sequence('users', 'id'),"
+                  " (SELECT max(id) FROM users))",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table to copy: its columns, the key it is paged by, its boolean columns."""
+
+    name: str
+    columns: tuple
+    key: tuple
+    booleans: tuple = ()
+
+    @property
+    def repeats(self):
+        """Whether equal rows may occur (the key is every column): they are counted."""
+        return self.key == self.columns
+
+
+# In the order of their foreign keys.
+TABLES = (
+    Table("users", USER_COLUMNS, ("id",), booleans=("is_active", "email_verified")),
+    Table("sessions", ("id", "user_id", "user_version", "created_at", "revoked_at"), ("id",)),
+    Table("refresh_tokens", ("token_hash", "session_id", "expires_at", "spent_at"),
+          ("token_hash",)),
+    Table("login_failures", ("account", "failed_at"), ("account", "failed_at")),
+    Table("login_blocks", ("account", "level", "blocked_until"), ("account",)),
+)
+
+
+def begin_snapshot(conn):
+    """Start reading the database as it is now; the caller rolls back when done."""
+    conn.execute(BEGIN_SNAPSHOT[conn.engine])
+
+
+def is_empty(conn, table):
+    """Tell whether the table has no rows."""
+    return conn.execute(f"SELECT 1 FROM {table.name} LIMIT 1").fetchone() is None
+
+
+def read_batch(conn, table, *, after, limit):
+    """Return up to `limit` rows (dicts) whose key follows the key of row `after`."""
+    params = {"limit": limit}
+    if after is not None:
+        params.update({f"after_{column}": after[column] for column in table.key})
+    rows = conn.execute(_select_sql(table, paged=after is not None), params).fetchall()
+    return [_as_written(table, row) for row in rows for _ in range(row["copies"])]
+
+
+def _select_sql(table, *, paged):
+    key = ", ".join(table.key)
+    after = ", ".join(f":after_{column}" for column in table.key)
+    where = f" WHERE ({key}) > ({after})" if paged else ""
+    copies, group = ("count(*)", f" GROUP BY {key}") if table.repeats else ("1", "")
+    return (f"SELECT {', '.join(table.columns)}, {copies} AS copies FROM {table.name}"
+            f"{where}{group} ORDER BY {key} LIMIT :limit")
+
+
+def _as_written(table, row):
+    """A row as a dict the other engine takes (SQLite reads booleans back as 0 and 1)."""
+    values = {column: row[column] for column in table.columns}
+    values.update({column: bool(values[column]) for column in table.booleans})
+    return values
+
+
+def insert_rows(conn, table, rows):
+    """Insert rows (dicts of the table's columns), several to a statement."""
+    per_statement = max(1, MAX_PARAMETERS // len(table.columns))
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start:start + per_statement]
+        params = {f"{column}_{number}": row[column]
+                  for number, row in enumerate(chunk) for column in table.columns}
+        conn.execute(_insert_sql(table, len(chunk)), params)
+
+
+def _insert_sql(table, count):
+    values = ", ".join(
+        "(" + ", ".join(f":{column}_{number}" for column in table.columns) + ")"
+        for number in range(count))
+    return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES {values}"
+
+
+def continue_user_ids(conn):
+    """Make the next generated user id follow the largest one stored."""
+    statement = CONTINUE_USER_IDS.get(conn.engine)
+    if statement is not None:
+        conn.execute(statement)
