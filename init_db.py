@@ -8,7 +8,7 @@ import argparse
 import secrets
 
 from app import create_app, migrations
-from app.database import get_db
+from app.database import display_url, get_db
 from app.services import users as users_service
 from app.services.errors import Conflict
 
@@ -40,7 +40,7 @@ def main():
     with app.app_context():
         for migration in migrations.upgrade(get_db()):
             print(f"applied {migration.name}")
-        print(f"database is up to date ({app.config['DATABASE_URL']})")
+        print(f"database is up to date ({display_url(app.config['DATABASE_URL'])})")
         if args.demo:
             add_demo_users()
 

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import migrations
-from app.database import DATABASE_ERRORS, get_db
+from app.database import DATABASE_ERRORS, display_url, get_db
 from app.schemas.users import UserCreateSchema
 from app.services import database_copy
 from app.services import sessions as sessions_service
@@ -27,7 +27,7 @@ def upgrade_command():
     applied = migrations.upgrade(get_db())
     for migration in applied:
         click.echo(f"applied {migration.name}")
-    click.echo(f"database is up to date ({current_app.config['DATABASE_URL']})")
+    click.echo(f"database is up to date ({display_url(current_app.config['DATABASE_URL'])})")
 
 
 @db_cli.command("copy")

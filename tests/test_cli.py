@@ -50,6 +50,15 @@ def test_db_upgrade_on_current_database_applies_nothing(runner):
     assert "applied" not in result.output and "up to date" in result.output
 
 
+@pytest.mark.engines("postgresql")
+def test_db_upgrade_prints_the_database_without_its_password(settings):
+    url = settings["DATABASE_URL"].replace("postgresql://", "postgresql://root:hush-hush@", 1)
+    result = create_app({**settings, "DATABASE_URL": url}).test_cli_runner().invoke(
+        args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "root:***@" in result.output and "hush-hush" not in result.output
+
+
 @pytest.mark.parametrize("line_end", ["\n", "\r\n", ""])
 def test_create_admin_from_stdin_creates_an_admin_who_can_log_in(runner, client, line_end):
     result = runner.invoke(args=[*CREATE_ADMIN, "--password-stdin"], input=PASSWORD + line_end)
