@@ -10,6 +10,12 @@ import time
 from bench import seed
 
 REPEAT = 30
+ADMIN_EMAIL = "admin@large.example"
+
+
+def database_url(workdir):
+    """The SQLite file the large-data mode seeds."""
+    return f"sqlite:///{workdir / 'large.db'}"
 
 
 def measure(workdir, count):
@@ -20,20 +26,21 @@ def measure(workdir, count):
     from app.services import cursors, user_listing, users as users_service
 
     database = workdir / "large.db"
-    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "LOG_LEVEL": "WARNING"})
+    app = create_app({"DATABASE_URL": database_url(workdir), "LOG_LEVEL": "WARNING"})
     with app.app_context():
         migrations.upgrade(get_db())
         admin, _ = users_service.create_or_promote_admin(
-            {"name": "Large Admin", "email": "admin@large.example",
+            {"name": "Large Admin", "email": ADMIN_EMAIL,
              "password": "a long enough bench passphrase"})
         password_hash = users_repo.get_by_id(get_db(), admin.id).password_hash
     print(f"seeding {count:,} users for the large-data mode...", flush=True)
     seed.seed_users(database, count, password_hash)
     with app.app_context():
-        return _time_queries(app, admin, count, user_listing, cursors)
+        return time_queries(app, admin, count, user_listing, cursors)
 
 
-def _time_queries(app, admin, count, user_listing, cursors):
+def time_queries(app, admin, count, user_listing, cursors):
+    """Time every listing case on the app's database, which holds `count` seeded users."""
     from app.database import get_db
 
     deep_row = min(900_000, count - 21)

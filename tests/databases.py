@@ -9,13 +9,12 @@ import itertools
 import os
 import secrets
 import sqlite3
-from urllib.parse import quote
 
 import psycopg
 import pytest
 
 from app.database import open_pool
-from app.database.postgresql import WRITE_LOCK
+from app.database.postgresql import WRITE_LOCK, with_search_path
 from app.database.sqlite import sqlite_path
 
 ENGINES = ("sqlite", "postgresql")
@@ -31,12 +30,6 @@ def postgresql_server_url():
     if not url:
         pytest.skip(POSTGRESQL_SKIP_REASON)
     return url
-
-
-def with_search_path(server_url, schema):
-    """The server URL, with connections working in `schema` (and `public`, for pg_trgm)."""
-    separator = "&" if "?" in server_url else "?"
-    return f"{server_url}{separator}options={quote(f'-csearch_path={schema},public')}"
 
 
 @contextlib.contextmanager
@@ -56,7 +49,7 @@ def postgresql_schema(server_url):
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield with_search_path(server_url, schema)
+        yield with_search_path(server_url, schema, "public")
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

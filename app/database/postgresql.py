@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import threading
+from urllib.parse import quote
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -36,6 +37,13 @@ _PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 def is_postgresql_url(database_url):
     """Tell whether a DATABASE_URL names a PostgreSQL server."""
     return database_url.startswith(URL_PREFIXES)
+
+
+def with_search_path(database_url, *schemas):
+    """The URL, with its connections working in `schemas` (tests and benchmarks use one
+    schema each; `public` after it keeps pg_trgm's operators in reach)."""
+    separator = "&" if "?" in database_url else "?"
+    return f"{database_url}{separator}options={quote('-csearch_path=' + ','.join(schemas))}"
 
 
 @functools.lru_cache(maxsize=512)
@@ -163,9 +171,15 @@ class ConnectionPool:
         return pool
 
     def _configure(self, raw):
-        """Bound how long a statement, or a wait for a lock, may take."""
+        """Bound how long a statement, or a wait for a lock, may take; plan each run.
+
+        psycopg prepares a statement run often; PostgreSQL then soon plans it once for
+        any parameters. For a search that generic plan walks the whole id index
+        instead of the trigram indexes (185 ms instead of 7 ms on 100,000 users).
+        """
         raw.execute("SELECT set_config('lock_timeout', %s, false),"
-                    " set_config('statement_timeout', %s, false)",
+                    " set_config('statement_timeout', %s, false),"
+                    " set_config('plan_cache_mode', 'force_custom_plan', false)",
                     (f"{round(self.timeout * 1000)}ms",
                      f"{round(self.statement_timeout * 1000)}ms"))
 
