@@ -85,3 +85,14 @@ def test_pool_opens_in_the_process_that_uses_it(settings):
         migrations.upgrade(get_db())
     assert app.extensions["db_pool"]._pool is not None
     app.extensions["db_pool"].close()
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ("lock_timeout", "5s"), ("statement_timeout", "10s"),
+    # A generic plan of the search walks the id index instead of the trigram indexes.
+    ("plan_cache_mode", "force_custom_plan"),
+])
+def test_pooled_connection_has_setting(app, setting, expected):
+    with app.app_context():
+        value = get_db().execute("SELECT current_setting(:name)", {"name": setting}).fetchone()[0]
+    assert value == expected
