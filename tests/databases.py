@@ -1,7 +1,8 @@
 """The engines the suite runs on: a SQLite file, and PostgreSQL when TEST_DATABASE_URL is set.
 
 Each PostgreSQL test gets a schema of its own, named after the run and the test, so
-two runs (or two CI jobs) on one database never see each other's rows.
+two runs (or two CI jobs) on one database never see each other's rows, nor wait for
+each other's write lock (it is taken per schema).
 """
 
 import contextlib
@@ -14,7 +15,9 @@ import psycopg
 import pytest
 
 from app.database import open_pool
-from app.database.postgresql import WRITE_LOCK, with_search_path
+from app.database.postgresql import (
+    BEGIN_WRITE, TAKE_WRITE_LOCK, WRITE_LOCK_CLASS, with_search_path,
+)
 from app.database.sqlite import sqlite_path
 
 ENGINES = ("sqlite", "postgresql")
@@ -61,14 +64,14 @@ class WriteLockHolder:
     def __init__(self, database_url):
         if database_url.startswith("sqlite"):
             self.conn = sqlite3.connect(sqlite_path(database_url), isolation_level=None)
-            self.lock_statements = ("BEGIN EXCLUSIVE",)
+            self.lock_statements = [("BEGIN EXCLUSIVE", ())]
         else:
             self.conn = psycopg.connect(database_url, autocommit=True)
-            self.lock_statements = ("BEGIN", f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            self.lock_statements = [(BEGIN_WRITE, None), (TAKE_WRITE_LOCK, (WRITE_LOCK_CLASS,))]
 
     def hold(self):
-        for statement in self.lock_statements:
-            self.conn.execute(statement)
+        for statement, params in self.lock_statements:
+            self.conn.execute(statement, params)
 
     def release(self):
         self.conn.execute("ROLLBACK")

@@ -1,12 +1,16 @@
 """What only the PostgreSQL engine does: its dialect, its pool, and its failures as 503s."""
 
+import contextlib
+import os
+
 import psycopg
 import pytest
 
 from app import create_app, migrations
-from app.database import get_db
+from app.database import get_db, transaction
 from app.database.postgresql import Row, to_pyformat
 from tests.conftest import PASSWORD, assert_problem
+from tests.databases import postgresql_schema, postgresql_server_url, write_lock_held
 from tests.servers import free_port
 
 NEW_USER = {"name": "Pat Postgres", "email": "pat@example.com", "password": PASSWORD}
@@ -96,3 +100,72 @@ def test_pooled_connection_has_setting(app, setting, expected):
     with app.app_context():
         value = get_db().execute("SELECT current_setting(:name)", {"name": setting}).fetchone()[0]
     assert value == expected
+
+
+def test_write_lock_held_on_another_schema_does_not_block(client, database_url):
+    with postgresql_schema(postgresql_server_url()) as other_schema:
+        with write_lock_held(other_schema):
+            assert client.post("/users", json=NEW_USER).status_code == 201
+
+
+@pytest.fixture
+def repeatable_read_app(settings):
+    """An app whose server default is repeatable read (a role or database setting)."""
+    url = settings["DATABASE_URL"] + "%20-cdefault_transaction_isolation%3Drepeatable%5C%20read"
+    app = create_app({**settings, "DATABASE_URL": url})
+    yield app
+    app.extensions["db_pool"].close()
+
+
+def test_write_transaction_reads_committed_whatever_the_default(repeatable_read_app):
+    with repeatable_read_app.app_context():
+        conn = get_db()
+        assert conn.execute("SHOW default_transaction_isolation").fetchone()[0] == "repeatable read"
+        with transaction(conn):
+            assert conn.execute("SHOW transaction_isolation").fetchone()[0] == "read committed"
+
+
+@pytest.mark.parametrize("settings", [{"DB_BUSY_TIMEOUT": 0.2}], indirect=True)
+def test_write_lock_timeout_leaves_the_connection_usable(app, database_url):
+    with app.app_context(), write_lock_held(database_url):
+        conn = get_db()
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            conn.begin_write()
+        assert not conn.in_transaction
+        assert conn.execute("SELECT 1").fetchone()[0] == 1
+
+
+def test_commit_of_a_failed_transaction_raises(app):
+    with app.app_context():
+        conn = get_db()
+        with pytest.raises(psycopg.errors.InFailedSqlTransaction):
+            with transaction(conn):
+                with contextlib.suppress(psycopg.errors.UndefinedTable):
+                    conn.execute("SELECT * FROM no_such_table")
+        assert not conn.in_transaction
+
+
+def test_transaction_inside_a_transaction_is_refused(app):
+    with app.app_context():
+        conn = get_db()
+        with transaction(conn), pytest.raises(psycopg.ProgrammingError, match="open already"):
+            conn.begin_write()
+
+
+def test_forked_child_gets_connections_of_its_own(app):
+    read_end, write_end = os.pipe()
+    with app.app_context():
+        conn = get_db()
+        parent_backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        child = os.fork()
+        if child == 0:  # the child: report its backend, never return into pytest
+            try:
+                os.write(write_end, str(backend_pid(app)).encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        child_backend = int(os.read(read_end, 32) or 0)
+        os.waitpid(child, 0)
+        assert child_backend not in (0, parent_backend)
+        # The parent's connection, in use across the fork, survived the child.
+        assert conn.execute("SELECT pg_backend_pid()").fetchone()[0] == parent_backend

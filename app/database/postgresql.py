@@ -28,9 +28,12 @@ UNAVAILABLE = (
     pg_errors.UndefinedTable,  # not migrated yet, like SQLite's "no such table"
 )
 # Writers take this transaction-scoped advisory lock, the counterpart of SQLite's
-# BEGIN IMMEDIATE: every write transaction of one database runs alone, so the rules
+# BEGIN IMMEDIATE: every write transaction on one schema runs alone, so the rules
 # that read before they write (last admin, login back-off) hold across instances.
-WRITE_LOCK = 0x75736572  # "user"
+# Read committed, so that what a writer reads is what the writer before it left.
+WRITE_LOCK_CLASS = 0x75736572  # "user"; the schema's name picks the lock in the class
+BEGIN_WRITE = "BEGIN ISOLATION LEVEL READ COMMITTED"
+TAKE_WRITE_LOCK = "SELECT pg_advisory_xact_lock(%s, hashtext(coalesce(current_schema(), '')))"
 _PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
@@ -99,17 +102,28 @@ class PostgresConnection:
 
     @property
     def in_transaction(self):
+        """Whether a transaction is open (also one that failed and awaits its rollback)."""
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def begin_write(self):
         """Start a write transaction, waiting (up to lock_timeout) for the write lock."""
-        self.raw.execute("BEGIN")
-        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        if self.in_transaction:
+            raise psycopg.ProgrammingError("a transaction is open already")
+        self.raw.execute(BEGIN_WRITE)
+        try:
+            self.raw.execute(TAKE_WRITE_LOCK, (WRITE_LOCK_CLASS,))
+        except psycopg.Error:
+            self.rollback()
+            raise
 
     def commit(self):
-        self.raw.execute("COMMIT")
+        """Commit; a transaction that failed inside (and so was rolled back) raises."""
+        if self.raw.execute("COMMIT").statusmessage != "COMMIT":
+            raise psycopg.errors.InFailedSqlTransaction(
+                "the transaction had failed and was rolled back")
 
     def rollback(self):
+        """Roll the open transaction back."""
         self.raw.execute("ROLLBACK")
 
 
@@ -171,17 +185,19 @@ class ConnectionPool:
         return pool
 
     def _configure(self, raw):
-        """Bound how long a statement, or a wait for a lock, may take; plan each run.
+        """Bound how long a statement, a wait for a lock or an idle transaction (a hung
+        worker's, holding the write lock) may take; plan each run.
 
         psycopg prepares a statement run often; PostgreSQL then soon plans it once for
         any parameters. For a search that generic plan walks the whole id index
         instead of the trigram indexes (185 ms instead of 7 ms on 100,000 users).
         """
+        statement_timeout = f"{round(self.statement_timeout * 1000)}ms"
         raw.execute("SELECT set_config('lock_timeout', %s, false),"
                     " set_config('statement_timeout', %s, false),"
+                    " set_config('idle_in_transaction_session_timeout', %s, false),"
                     " set_config('plan_cache_mode', 'force_custom_plan', false)",
-                    (f"{round(self.timeout * 1000)}ms",
-                     f"{round(self.statement_timeout * 1000)}ms"))
+                    (f"{round(self.timeout * 1000)}ms", statement_timeout, statement_timeout))
 
     def acquire(self):
         """Hand out a connection of this process's pool (waiting up to the timeout)."""
