@@ -44,8 +44,8 @@ def connect(path, busy_timeout):
         factory=SqliteConnection,
     )
     conn.row_factory = sqlite3.Row
-    # SQLite's lower() folds ASCII only; PostgreSQL's folds all of Unicode. Match it,
-    # so the same SQL behaves the same on both engines.
+    # SQLite's lower() folds ASCII only; PostgreSQL's folds all of Unicode (by the
+    # database's LC_CTYPE). Fold all of it here too, so the same SQL means the same.
     conn.create_function("lower", 1, _lower, deterministic=True)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")

@@ -18,9 +18,11 @@ def _search_clause(conn, query, params):
     if conn.engine == "sqlite" and len(query) >= MIN_TRIGRAM_LENGTH:
         params["q_match"] = '"' + query.replace('"', '""') + '"'
         return "id IN (SELECT rowid FROM users_search WHERE users_search MATCH :q_match)"
-    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # The database folds both sides, so they are folded alike whatever its locale.
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params["q_like"] = f"%{escaped}%"
-    return "(lower(name) LIKE :q_like ESCAPE '\\' OR lower(email) LIKE :q_like ESCAPE '\\')"
+    return ("(lower(name) LIKE lower(:q_like) ESCAPE '\\'"
+            " OR lower(email) LIKE lower(:q_like) ESCAPE '\\')")
 
 
 def _after_clause(sort, descending, after, params):

@@ -237,6 +237,15 @@ def test_list_users_with_short_unicode_query_ignores_case(listing, searchable, q
     assert search(listing, searchable, q) == {"accented"}
 
 
+@pytest.mark.parametrize(("name", "q"), [
+    ("ΟΔΟΣ Odos", "ΟΔΟΣ"), ("ΟΔΟΣ Odos", "οδοσ"), ("ΟΔΟΣ Odos", "ΟΣ"),
+    ("İlker Kaya", "İlk"), ("İlker Kaya", "İl"), ("Straße Anna", "STRAß"),
+])
+def test_list_users_with_query_folds_both_sides_alike(listing, add_user, name, q):
+    wanted = add_user(name)
+    assert [item["id"] for item in listing(q=q).get_json()["items"]] == [wanted.id]
+
+
 def test_list_users_with_query_and_role_applies_both(listing, add_user):
     add_user("Findme Admin", role="admin")
     wanted = add_user("Findme User")
