@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import migrations
-from app.database import DATABASE_ERRORS, display_url, get_db
+from app.database import DATABASE_ERRORS, DatabaseUnavailable, display_url, get_db
 from app.schemas.users import UserCreateSchema
 from app.services import database_copy
 from app.services import sessions as sessions_service
@@ -41,7 +41,7 @@ def copy_command(source_url, batch_size):
         counts = database_copy.copy_from(source_url, batch_size=batch_size)
     except DomainError as error:
         raise click.ClickException(error.detail) from None
-    except (ValueError, *DATABASE_ERRORS) as error:
+    except (ValueError, DatabaseUnavailable, *DATABASE_ERRORS) as error:
         raise click.ClickException(f"nothing was copied: {error}") from None
     click.echo(f"copied {_counted(counts)}")
 

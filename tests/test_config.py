@@ -140,11 +140,15 @@ def test_database_url_default_is_the_instance_file(monkeypatch):
     assert sqlite_path(url) == PROJECT_ROOT / "instance" / "users.db"
 
 
-@pytest.mark.parametrize("url", ["postgresql://[::1", "postgresql://db.example/users?bogus=1"])
-def test_malformed_postgresql_url_is_refused(monkeypatch, url):
+@pytest.mark.parametrize("url", [
+    "postgresql://[::1", "postgresql://db.example/users?bogus=1",
+    "postgresql://u:hush%zzhush@db.example/users", "postgresql+psycopg://u:hush-hush@db/users",
+])
+def test_malformed_database_url_is_refused_without_its_password(monkeypatch, url):
     monkeypatch.setenv("DATABASE_URL", url)
-    with pytest.raises(ValueError, match="DATABASE_URL"):
+    with pytest.raises(ValueError, match="DATABASE_URL") as refused:
         create_app()
+    assert "hush" not in str(refused.value)
 
 
 def test_postgresql_url_opens_no_connection_at_start_up(monkeypatch):

@@ -208,6 +208,8 @@ def test_connect_to_unusable_file_raises_a_database_error(tmp_path):
     ("postgresql://users@db.internal/users", "postgresql://users@db.internal/users"),
     ("postgresql://db/users?options=-csearch_path%3Da", "postgresql://db/users?options=-csearch_path%3Da"),
     ("sqlite:///instance/users.db", "sqlite:///instance/users.db"),
+    ("postgresql://db/users?sslmode=require&password=hush&sslpassword=hush2",
+     "postgresql://db/users?sslmode=require&password=***&sslpassword=***"),
 ])
 def test_display_url_hides_the_password(url, shown):
     assert display_url(url) == shown

@@ -21,7 +21,7 @@ from app.services import users as users_service
 from app.services.errors import AuthenticationFailed
 from tests.conftest import PASSWORD
 from tests.databases import fresh_database, query
-from tests.servers import flask_cli, service_env
+from tests.servers import flask_cli, free_port, service_env
 
 TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks")
 COPIED = "copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks"
@@ -118,6 +118,25 @@ def test_register_after_copy_gets_the_next_id(copied, client):
     body = {"name": "New Comer", "email": "new@example.com", "password": PASSWORD}
     assert client.post("/users", json=body).get_json()["id"] == 5
     assert login(client, "new@example.com").status_code == 200
+
+
+@pytest.mark.parametrize("source_url", ["sqlite", "postgresql"], indirect=True)
+def test_register_after_copy_never_reuses_a_deleted_users_id(runner, source, source_app,
+                                                             client):
+    with source_app.app_context():
+        newest = register("Newest Gone", "newest@example.com")
+        users_service.delete_user(users_service.SYSTEM, str(newest.id))
+    assert copy(runner, source.url).exit_code == 0
+    body = {"name": "New Comer", "email": "new@example.com", "password": PASSWORD}
+    assert client.post("/users", json=body).get_json()["id"] == newest.id + 1
+
+
+def test_copy_into_unreachable_target_is_refused(settings, source):
+    url = f"postgresql://127.0.0.1:{free_port()}/users"
+    app = create_app({**settings, "DATABASE_URL": url, "DB_BUSY_TIMEOUT": 0.5})
+    result = copy(app.test_cli_runner(), source.url)
+    app.extensions["db_pool"].close()
+    assert result.exit_code == 1 and "nothing was copied" in result.output
 
 
 def test_list_after_copy_finds_the_copied_users(copied, client):

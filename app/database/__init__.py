@@ -1,9 +1,10 @@
 """Database connections: one per request on `g`, from the engine DATABASE_URL names.
 
 SQLite (`sqlite:///path`) is the embedded default; PostgreSQL (`postgresql://...`)
-serves several instances at once. The engines differ only behind this package:
-how a pool hands out connections, how a write transaction starts, and which
-driver errors mean "unavailable" rather than "bug".
+serves several instances at once. This package hides how a pool hands out
+connections, how a write transaction starts, and which driver errors mean
+"unavailable" rather than "bug". What SQL must differ by engine is chosen by
+`conn.engine` in the repositories, and in `migrations/<engine>/`.
 """
 
 import contextlib
@@ -18,7 +19,10 @@ PROJECT_ROOT = sqlite.PROJECT_ROOT
 DATABASE_ERRORS = sqlite.ERRORS + postgresql.ERRORS
 INTEGRITY_ERRORS = sqlite.INTEGRITY_ERRORS + postgresql.INTEGRITY_ERRORS
 
-_PASSWORD_IN_URL = re.compile(r"(//[^/@:]*:)[^/@]*@")
+_PASSWORDS_IN_URL = (
+    re.compile(r"(//[^/@:]*:)[^/@]*(@)"),  # user:password@host
+    re.compile(r"([?&](?:ssl)?password=)[^&]*()"),  # ?password=... (libpq parameters)
+)
 
 __all__ = ["DATABASE_ERRORS", "INTEGRITY_ERRORS", "DatabaseUnavailable", "get_db"]
 
@@ -32,7 +36,33 @@ def open_pool(config):
 
 def display_url(database_url):
     """The URL to print or log: any password in it replaced by ***."""
-    return _PASSWORD_IN_URL.sub(r"\1***@", database_url)
+    for pattern in _PASSWORDS_IN_URL:
+        database_url = pattern.sub(r"\1***\2", database_url)
+    return database_url
+
+
+def missing_file(database_url):
+    """The SQLite file a URL names if it does not exist (opening it would create it)."""
+    if postgresql.is_postgresql_url(database_url):
+        return None
+    path = sqlite.sqlite_path(database_url)
+    return None if path.is_file() else path
+
+
+@contextlib.contextmanager
+def connection_to(config, database_url):
+    """A connection of its own to another database (operator commands), closed after."""
+    pool = open_pool({**config, "DATABASE_URL": database_url})
+    try:
+        conn = pool.acquire()
+    except (*DATABASE_ERRORS, OSError) as error:
+        pool.close()
+        raise DatabaseUnavailable(str(error)) from error
+    try:
+        yield conn
+    finally:
+        pool.release(conn)
+        pool.close()
 
 
 def get_db():

@@ -147,8 +147,10 @@ class ConnectionPool:
     def __init__(self, database_url, *, size, timeout, statement_timeout):
         try:
             conninfo_to_dict(database_url)  # refuse a malformed URL at start-up
-        except psycopg.ProgrammingError as error:
-            raise ValueError(f"DATABASE_URL is not a URL libpq accepts: {error}") from None
+        except psycopg.ProgrammingError:
+            # Not libpq's message: it quotes the part it could not read, maybe a password.
+            raise ValueError("DATABASE_URL is not a URL libpq accepts; check its syntax"
+                             " (percent-encode special characters)") from None
         self.database_url = database_url
         self.size = size
         self.timeout = timeout

@@ -20,7 +20,10 @@ INTEGRITY_ERRORS = (sqlite3.IntegrityError,)
 def sqlite_path(database_url):
     """Return the file path named by a `sqlite:///` URL (relative to the project)."""
     if not database_url.startswith(SQLITE_PREFIX):
-        raise ValueError(f"unsupported DATABASE_URL {database_url!r}; use sqlite:///path")
+        # Not the URL itself: it may hold a password.
+        scheme = database_url.partition(":")[0]
+        raise ValueError(f"unsupported DATABASE_URL (scheme {scheme!r});"
+                         " use sqlite:///path or postgresql://...")
     path = database_url[len(SQLITE_PREFIX):]
     if not path or path.startswith(":memory:"):
         raise ValueError("the database must be a file, not :memory:")

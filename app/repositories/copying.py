@@ -14,11 +14,22 @@ BEGIN_SNAPSHOT = {
 }
 # Keeps one INSERT under SQLite's oldest limit of bound parameters.
 MAX_PARAMETERS = 999
-# After rows were inserted with their ids: tell the id generator where to go on.
-# SQLite's AUTOINCREMENT follows explicit ids by itself; PostgreSQL's identity does not.
+# The largest user id ever handed out: deleted users' ids are never given again.
+LAST_USER_ID = {
+    "sqlite": "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'users'), 0),"
+              " coalesce((SELECT max(id) FROM users), 0))",
+    "postgresql": "SELECT greatest(coalesce(pg_sequence_last_value("
+                  "pg_get_serial_sequence('users', 'id')::regclass), 0),"
+                  " coalesce((SELECT max(id) FROM users), 0))",
+}
+# Make the id generator go on after :last_id.
 CONTINUE_USER_IDS = {
-    "postgresql": "SELECT setval(pg_get_serial_sequence('users', 'id'),"
-                  " (SELECT max(id) FROM users))",
+    "sqlite": (
+        "UPDATE sqlite_sequence SET seq = :last_id WHERE name = 'users' AND seq < :last_id",
+        "INSERT INTO sqlite_sequence (name, seq) SELECT 'users', :last_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'users')",
+    ),
+    "postgresql": ("SELECT setval(pg_get_serial_sequence('users', 'id'), :last_id)",),
 }
 
 
@@ -100,8 +111,12 @@ def _insert_sql(table, count):
     return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES {values}"
 
 
-def continue_user_ids(conn):
-    """Make the next generated user id follow the largest one stored."""
-    statement = CONTINUE_USER_IDS.get(conn.engine)
-    if statement is not None:
-        conn.execute(statement)
+def last_user_id(conn):
+    """Return the largest user id the database has handed out (0 for none)."""
+    return conn.execute(LAST_USER_ID[conn.engine]).fetchone()[0]
+
+
+def continue_user_ids(conn, *, after):
+    """Make the next generated user id follow `after` (a positive id)."""
+    for statement in CONTINUE_USER_IDS[conn.engine]:
+        conn.execute(statement, {"last_id": after})

@@ -5,9 +5,7 @@ import contextlib
 from flask import current_app
 
 from app import migrations
-from app.database import get_db, open_pool, transaction
-from app.database.postgresql import is_postgresql_url
-from app.database.sqlite import sqlite_path
+from app.database import connection_to, get_db, missing_file, transaction
 from app.repositories import copying
 from app.services.errors import Conflict, NotFound
 
@@ -16,21 +14,12 @@ BATCH_SIZE = 1000
 
 def copy_from(source_url, *, batch_size=BATCH_SIZE):
     """Copy every row of the database at `source_url` into the app's; return counts."""
-    _check_exists(source_url)
-    pool = open_pool({**current_app.config, "DATABASE_URL": source_url})
-    source = pool.acquire()
-    try:
+    missing = missing_file(source_url)
+    if missing:
+        raise NotFound(f"no database file at {missing}")
+    with connection_to(current_app.config, source_url) as source:
         _check_migrated(source)
         return _copy_all(source, get_db(), batch_size)
-    finally:
-        pool.release(source)
-        pool.close()
-
-
-def _check_exists(source_url):
-    """Refuse a SQLite source file that is not there (opening it would create it)."""
-    if not is_postgresql_url(source_url) and not sqlite_path(source_url).is_file():
-        raise NotFound(f"no database file at {sqlite_path(source_url)}")
 
 
 def _check_migrated(source):
@@ -49,7 +38,9 @@ def _copy_all(source, target, batch_size):
         _check_empty(target)
         counts = {table.name: _copy_table(source, target, table, batch_size)
                   for table in copying.TABLES}
-        copying.continue_user_ids(target)
+        last_id = copying.last_user_id(source)
+        if last_id:
+            copying.continue_user_ids(target, after=last_id)
     return counts
 
 
