@@ -46,6 +46,7 @@ def from_environment():
         "SECRET_KEY": _env("SECRET_KEY", ""),
         "DATABASE_URL": _env("DATABASE_URL", "sqlite:///instance/users.db"),
         "DB_POOL_SIZE": _int("DB_POOL_SIZE", 4),
+        "DB_STATEMENT_TIMEOUT": _int("DB_STATEMENT_TIMEOUT", 10),
         "MAIL_URL": _env("MAIL_URL", "console://"),
         "MAIL_FROM": _env("MAIL_FROM", "no-reply@localhost"),
         "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),
@@ -80,7 +81,6 @@ DEFAULTS = {
     "PASSWORD_HASH_METHOD": "scrypt:32768:8:1",
     # Seconds to wait for a write lock (and, on PostgreSQL, for a pooled connection).
     "DB_BUSY_TIMEOUT": 5.0,
-    "DB_STATEMENT_TIMEOUT": 10.0,
     "MAIL_TIMEOUT": 10,
     "MAIL_ATTEMPTS": 3,
     "MAIL_RETRY_DELAYS": (1, 4, 15),
@@ -119,6 +119,8 @@ def _check(settings):
         raise ConfigError("PASSWORD_MIN_LENGTH may not be lower than 8")
     if settings["LOG_FORMAT"] not in ("json", "text"):
         raise ConfigError("LOG_FORMAT must be json or text")
+    if settings["DB_STATEMENT_TIMEOUT"] < 0:
+        raise ConfigError("DB_STATEMENT_TIMEOUT must be 0 (no limit) or more")
     for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH",
                  "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "DB_POOL_SIZE"):
         if settings[name] <= 0:

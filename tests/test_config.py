@@ -17,7 +17,7 @@ CONTRACT_VARIABLES = [
     "EMAIL_VERIFY_URL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "PASSWORD_MIN_LENGTH",
     "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "RATE_LIMIT_AUTH", "RATELIMIT_STORAGE_URI",
     "MAX_CONTENT_LENGTH", "CORS_ORIGINS", "LOG_LEVEL", "LOG_FORMAT", "METRICS_ENABLED",
-    "METRICS_TOKEN", "TRUSTED_PROXIES", "DB_POOL_SIZE",
+    "METRICS_TOKEN", "TRUSTED_PROXIES", "DB_POOL_SIZE", "DB_STATEMENT_TIMEOUT",
 ]
 LONG_SECRET = "s" * 32
 
@@ -81,7 +81,7 @@ def test_given_secret_in_development_is_kept(monkeypatch):
     ("PASSWORD_MIN_LENGTH", "7"), ("PASSWORD_MIN_LENGTH", "0"), ("PASSWORD_MIN_LENGTH", "eight"),
     ("ACCESS_TOKEN_TTL", "0"), ("REFRESH_TOKEN_TTL", "-1"), ("MAX_CONTENT_LENGTH", "0"),
     ("MAX_CONTENT_LENGTH", "64k"), ("LOG_FORMAT", "xml"), ("LOGIN_MAX_FAILURES", "five"),
-    ("DB_POOL_SIZE", "0"), ("DB_POOL_SIZE", "many"),
+    ("DB_POOL_SIZE", "0"), ("DB_POOL_SIZE", "many"), ("DB_STATEMENT_TIMEOUT", "-1"),
 ])
 def test_bad_environment_value_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
@@ -163,6 +163,7 @@ def test_postgresql_url_opens_no_connection_at_start_up(monkeypatch):
     ("RATELIMIT_STORAGE_URI", "memory://"), ("MAX_CONTENT_LENGTH", 65536), ("CORS_ORIGINS", []),
     ("LOG_LEVEL", "INFO"), ("LOG_FORMAT", "json"), ("METRICS_ENABLED", False),
     ("METRICS_TOKEN", ""), ("TRUSTED_PROXIES", 0), ("DB_POOL_SIZE", 4),
+    ("DB_STATEMENT_TIMEOUT", 10),
 ])
 def test_setting_default_is_the_contracts(name, expected):
     assert config.build()[name] == expected
@@ -175,6 +176,7 @@ def test_setting_default_is_the_contracts(name, expected):
     ("METRICS_ENABLED", "true", True), ("METRICS_ENABLED", "1", True),
     ("METRICS_ENABLED", "false", False), ("LOG_LEVEL", "debug", "DEBUG"),
     ("LOG_FORMAT", "text", "text"), ("APP_ENV", "testing", "testing"), ("DB_POOL_SIZE", "8", 8),
+    ("DB_STATEMENT_TIMEOUT", "0", 0),
 ])
 def test_setting_is_read_from_the_environment(monkeypatch, name, value, expected):
     monkeypatch.setenv(name, value)
