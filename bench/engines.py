@@ -7,14 +7,12 @@ and the PostgreSQL/SQLite ratio of the medians. The schema is dropped at the end
 """
 
 import argparse
-import contextlib
 import os
 import secrets
 import tempfile
 from pathlib import Path
 
-import psycopg
-
+from app.database.postgresql import scratch_schema
 from bench import large
 
 DEFAULT_SERVER = "postgresql://127.0.0.1:5432/test"
@@ -28,21 +26,6 @@ def parse_args(argv):
                                                                DEFAULT_SERVER),
                         help="a PostgreSQL server URL (a schema is made there and dropped)")
     return parser.parse_args(argv)
-
-
-@contextlib.contextmanager
-def postgresql_schema(server_url):
-    """A URL on a new schema of `server_url`, dropped afterwards."""
-    from app.database.postgresql import with_search_path
-
-    schema = f"bench_{secrets.token_hex(4)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield with_search_path(server_url, schema, "public")
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def measure_postgresql(sqlite_url, database_url, count):
@@ -78,7 +61,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="bench-engines-") as folder:
         workdir = Path(folder)
         sqlite = large.measure(workdir, args.users)
-        with postgresql_schema(args.postgresql) as database_url:
+        with scratch_schema(args.postgresql, f"bench_{secrets.token_hex(4)}") as database_url:
             postgresql = measure_postgresql(large.database_url(workdir), database_url,
                                             args.users)
     print_side_by_side(sqlite, postgresql)

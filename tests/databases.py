@@ -15,9 +15,7 @@ import psycopg
 import pytest
 
 from app.database import open_pool
-from app.database.postgresql import (
-    BEGIN_WRITE, TAKE_WRITE_LOCK, WRITE_LOCK_CLASS, with_search_path,
-)
+from app.database.postgresql import BEGIN_WRITE, TAKE_WRITE_LOCK, WRITE_LOCK_CLASS, scratch_schema
 from app.database.sqlite import sqlite_path
 
 ENGINES = ("sqlite", "postgresql")
@@ -45,17 +43,9 @@ def fresh_database(engine, folder):
             yield url
 
 
-@contextlib.contextmanager
 def postgresql_schema(server_url):
-    """Yield a DATABASE_URL on a new, empty schema; drop the schema afterwards."""
-    schema = f"test_{os.getpid()}_{RUN}_{next(_schema_numbers)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield with_search_path(server_url, schema, "public")
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    """A DATABASE_URL on a new, empty schema, dropped afterwards (a context manager)."""
+    return scratch_schema(server_url, f"test_{os.getpid()}_{RUN}_{next(_schema_numbers)}")
 
 
 class WriteLockHolder:

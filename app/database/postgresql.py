@@ -4,6 +4,7 @@ The repositories write SQL once, with `:name` parameters; this module turns them
 into psycopg's `%(name)s`. Everything else the engines share.
 """
 
+import contextlib
 import functools
 import os
 import re
@@ -12,7 +13,7 @@ from urllib.parse import quote
 
 import psycopg
 from psycopg import errors as pg_errors
-from psycopg import pq
+from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool as PsycopgPool
 
@@ -47,6 +48,20 @@ def with_search_path(database_url, *schemas):
     schema each; `public` after it keeps pg_trgm's operators in reach)."""
     separator = "&" if "?" in database_url else "?"
     return f"{database_url}{separator}options={quote('-csearch_path=' + ','.join(schemas))}"
+
+
+@contextlib.contextmanager
+def scratch_schema(server_url, schema):
+    """A URL on a new schema `schema` (a constant-made name), dropped afterwards: one
+    test's or one benchmark's database, beside others on the same server."""
+    identifier = sql.Identifier(schema)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(identifier))
+    try:
+        yield with_search_path(server_url, schema, "public")
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(identifier))
 
 
 @functools.lru_cache(maxsize=512)
