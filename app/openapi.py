@@ -7,9 +7,11 @@ from flask import Blueprint, send_from_directory
 from apispec import BasePlugin
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from marshmallow import validate
 
 from app.errors import PROBLEM_MIMETYPE, title
-from app.schemas.fields import Rfc3339DateTime
+from app.schemas import patterns
+from app.schemas.fields import Email, Password, Rfc3339DateTime, Text
 from app.schemas.problems import ProblemSchema
 
 ASSETS_URL = "/docs/assets/"
@@ -25,6 +27,27 @@ SETTINGS = {
 DESCRIPTION = """User management: registration, login with JWT access tokens,
 and user administration. Every error is `application/problem+json` (RFC 9457)
 with a machine-readable `code` and the `request_id` of the request."""
+EMAIL_DESCRIPTION = """One `@`, a dotted domain, no white space and no `/` (so that
+`/users/{email}` can address it); printable, as every text field."""
+UNPRINTABLE_DESCRIPTION = """A string holding a character that is not printable: a control
+(tab and newline included), format (invisible; the zero-width joiners aside), private-use,
+unassigned, line or paragraph separator character. Text fields are `not` this. Lone
+surrogates are rejected too, but no pattern can name them."""
+UNPRINTABLE_NON_SPACE_DESCRIPTION = """A string holding an unprintable character (see
+UnprintableCharacter) that is not white space: trimmed fields drop unprintable white space,
+such as a tab, at either end."""
+
+
+def _text_rule_components():
+    """The schemas text fields refer to (app/schemas/patterns.py computes the patterns)."""
+    return {
+        "EmailAddress": {"description": EMAIL_DESCRIPTION, "pattern": patterns.email(),
+                         "not": _ref("UnprintableCharacter")},
+        "UnprintableCharacter": {"description": UNPRINTABLE_DESCRIPTION,
+                                 "pattern": patterns.unprintable()},
+        "UnprintableNonSpace": {"description": UNPRINTABLE_NON_SPACE_DESCRIPTION,
+                                "pattern": patterns.unprintable_but_space()},
+    }
 
 
 class CommonErrors(BasePlugin):
@@ -47,6 +70,52 @@ class CommonErrors(BasePlugin):
                 statuses += [403, 404]
             for status in statuses:
                 responses.setdefault(str(status), http.HTTPStatus(status).name)
+
+
+class SchemaRules(BasePlugin):
+    """Add a marshmallow schema's `Meta.json_schema`, its rules across fields, to its document."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        meta = getattr(kwargs.get("schema"), "Meta", None)
+        return dict(getattr(meta, "json_schema", {}))
+
+
+def _text_properties(self, field, ret):
+    """Document what a Text field rejects beyond its type and lengths."""
+    if not isinstance(field, Text):
+        return {}
+    unprintable = _ref("UnprintableCharacter")
+    if field.trim:
+        # Trimming comes first: minLength and maxLength would count what it removes.
+        del ret["minLength"], ret["maxLength"]
+        return {"not": {"anyOf": _trimmed_text_rules(field)}}
+    if isinstance(field, Email):
+        return {"allOf": [_ref("EmailAddress")]}
+    if isinstance(field, Password):
+        return {"not": {"anyOf": [unprintable, _rule(patterns.blank(), "Blank.")]}}
+    if patterns.admits_ascii_only(ret.get("pattern")):
+        return {}  # a token, whose pattern says it all
+    return {"not": unprintable}
+
+
+def _trimmed_text_rules(field):
+    """What a trimmed field is not: each way its text can fail, as a schema."""
+    length = next(rule for rule in field.validators if isinstance(rule, validate.Length))
+    assert length.min == 1, "only an empty text is too short to document"
+    return [
+        _ref("UnprintableNonSpace"),
+        _rule(patterns.blank(), "Blank, so empty once trimmed."),
+        _rule(patterns.unprintable_within(), "Unprintable white space that trimming keeps."),
+        _rule(patterns.longer_than(length.max), f"Over {length.max} characters once trimmed."),
+    ]
+
+
+def _ref(component):
+    return {"$ref": f"#/components/schemas/{component}"}
+
+
+def _rule(pattern, description):
+    return {"pattern": pattern, "description": description}
 
 
 def _rfc3339_properties(self, field, ret):
@@ -87,8 +156,11 @@ def init_app(app, blueprints):
         app.config.setdefault(key, value)
     app.config.setdefault("API_VERSION", app.config["SERVICE_VERSION"])
     app.config.setdefault("API_SPEC_OPTIONS", {"info": {"description": DESCRIPTION}})
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [CommonErrors()]})
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [CommonErrors(), SchemaRules()]})
     api.ma_plugin.converter.add_attribute_function(_rfc3339_properties)
+    api.ma_plugin.converter.add_attribute_function(_text_properties)
+    for name, component in _text_rule_components().items():
+        api.spec.components.schema(name, component)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -1,10 +1,21 @@
 """The OpenAPI document and the offline docs page (app/openapi.py)."""
 
+import itertools
 import re
+import sys
 
+import jsonschema_rs
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from marshmallow import ValidationError
 
 from app.errors import PROBLEM_MIMETYPE
+from app.schemas.auth import LoginSchema
+from app.schemas.users import UserCreateSchema, UserPatchSchema
+from app.security import password_policy
+from app.security.printable import is_printable
+from tests.properties.conftest import PROPERTIES
 
 OPERATIONS = [
     ("/", "get", "200"), ("/health", "get", "200"), ("/health", "get", "503"),
@@ -156,5 +167,129 @@ def test_openapi_documents_times_as_rfc3339(spec):
 def test_openapi_documents_the_field_rules_the_app_enforces(spec):
     create = spec["components"]["schemas"]["UserCreate"]["properties"]
     assert (create["password"]["minLength"], create["password"]["maxLength"]) == (15, 128)
-    email = re.compile(create["email"]["pattern"])
+    email = re.compile(resolve(spec, create["email"]["allOf"][0])["pattern"])
     assert email.fullmatch("teszt.elek@gmail.com") and not email.fullmatch("a/b@example.com")
+
+
+# What the document says of a value, as a JSON Schema validator (schemathesis uses this
+# one) reads it, against what the app's own schemas and password policy say.
+
+def document_check(spec, *path):
+    """Whether a value fits the schema at `path` in the document, `$ref`s resolved."""
+    return jsonschema_rs.Draft4Validator(
+        {"$ref": "#/" + "/".join(path), "components": spec["components"]}).is_valid
+
+
+def app_check(schema, name):
+    """Whether the app takes a value for field `name` (a new password: by the policy too)."""
+    field = schema().fields[name]
+
+    def accepts(value):
+        try:
+            loaded = field.deserialize(value)
+        except ValidationError:
+            return False
+        # Commonly used passwords and the user's name or email are beyond the document.
+        return name != "password" or not password_policy.problems(loaded, min_length=15)
+    return accepts
+
+
+FIELDS = {
+    "name": (UserCreateSchema, ("components", "schemas", "UserCreate", "properties", "name")),
+    "email": (UserCreateSchema, ("components", "schemas", "UserCreate", "properties", "email")),
+    "password": (UserCreateSchema,
+                 ("components", "schemas", "UserCreate", "properties", "password")),
+    "current_password": (UserPatchSchema,
+                         ("components", "schemas", "UserPatch", "properties", "current_password")),
+    "login email": (LoginSchema, ("components", "schemas", "Login", "properties", "email")),
+}
+TRICKY = [
+    "Bob", " Bob ", "\tBob\n", "B\tb", "", "   ", "\x00", "a\x7f", "a\x85", "\u2028a", "\xa0a\xa0",
+    "a\u200b", "a\u200d", "\ufeffa", "\ue000", "\U000F0000", "a\U000E0001", "\U0003134B",
+    "😀", "\U0001F3FB", "x" * 100, " " + "x" * 100 + "\t", "x" * 101, "\x1cabc\x1f",
+    "teszt.elek@gmail.com", "a b@c.de", "a\x1c@b.cc", "a/b@c.de", "ü@ß.de", "a@b..c", "a@b",
+    "p" * 15, "p" * 14 + "\t", " " * 15, "\u3000" * 15, "p" * 129,
+]
+PIECES = " \t\n\x1c\x85\xa0\u2028\u200b\u200d\ufeff\ue000\U000F0000@./p"
+
+
+@pytest.fixture
+def no_common_passwords(monkeypatch):
+    monkeypatch.setattr(password_policy, "common_passwords", frozenset)
+
+
+@pytest.mark.usefixtures("no_common_passwords")
+@pytest.mark.parametrize("field", FIELDS)
+def test_openapi_text_fields_take_what_the_app_takes(spec, field):
+    schema, path = FIELDS[field]
+    documented, accepted = document_check(spec, *path), app_check(schema, path[-1])
+    assert [value for value in TRICKY if documented(value) != accepted(value)] == []
+
+
+@pytest.mark.usefixtures("no_common_passwords")
+@pytest.mark.parametrize("field", ["name", "email", "password"])
+def test_openapi_text_fields_take_what_the_app_takes_for_any_text(spec, field):
+    schema, path = FIELDS[field]
+    documented, accepted = document_check(spec, *path), app_check(schema, path[-1])
+    # No lone surrogates: no JSON Schema validator can take one (the app refuses them).
+    text = st.text(st.characters(codec="utf-8") | st.sampled_from(PIECES))
+
+    @PROPERTIES
+    @given(text | st.builds("{}@{}.{}".format, text, text, text))
+    @example("\x85" + "x" * 99 + "\x85")
+    def agree(value):
+        assert documented(value) == accepted(value)
+    agree()
+
+
+def test_openapi_unprintable_characters_are_what_the_app_refuses(spec):
+    text = "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, sys.maxunicode + 1))))
+    refused = "".join(itertools.filterfalse(is_printable, text))
+    assert matched(spec, "UnprintableCharacter", text) == refused
+    assert matched(spec, "UnprintableNonSpace", text) == "".join(
+        itertools.filterfalse(str.isspace, refused))
+
+
+def matched(spec, component, text):
+    """The characters of `text` that the component's one-character class matches."""
+    runs = re.compile(spec["components"]["schemas"][component]["pattern"] + "+")
+    return "".join(runs.findall(text))
+
+
+def test_openapi_trimmed_field_leaves_lengths_to_its_rules(spec):
+    name = spec["components"]["schemas"]["UserCreate"]["properties"]["name"]
+    assert "minLength" not in name and "maxLength" not in name
+    query = {p["name"]: p["schema"] for p in spec["paths"]["/users"]["get"]["parameters"]}
+    assert "maxLength" not in query["q"] and len(query["q"]["not"]["anyOf"]) == 4
+
+
+@pytest.mark.parametrize("schema", ["UserPatch", "UserReplace"])
+def test_openapi_current_password_needs_password(spec, schema):
+    valid = document_check(spec, "components", "schemas", schema)
+    body = {"name": "Teszt Elek", "email": "teszt.elek@gmail.com"}
+    assert not valid({**body, "current_password": "correct horse battery"})
+    assert valid({**body, "current_password": "correct horse battery",
+                  "password": "a new and longer passphrase"})
+    assert valid(body)
+
+
+def test_openapi_patterns_need_no_unicode_flag(spec):
+    """Swagger UI reads patterns with `new RegExp(pattern)`: no literal beyond ASCII.
+
+    Only the two classes text fields are `not` (which it does not read) list the
+    printable code points above U+FFFF as themselves.
+    """
+    components = dict(spec["components"]["schemas"])
+    del components["UnprintableCharacter"], components["UnprintableNonSpace"]
+    found = list(patterns_in({**spec, "components": {"schemas": components}}))
+    assert found and all(pattern.isascii() for pattern in found)
+
+
+def patterns_in(item):
+    if isinstance(item, dict):
+        yield from ([item["pattern"]] if isinstance(item.get("pattern"), str) else [])
+        for value in item.values():
+            yield from patterns_in(value)
+    elif isinstance(item, list):
+        for value in item:
+            yield from patterns_in(value)

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.fields import Email, Text
+from app.schemas.fields import Email, Password, Text
 from app.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
 TOKEN_LENGTH = validate.Length(min=1, max=1024)
@@ -19,8 +19,8 @@ class ResetPasswordSchema(Schema):
     """A mailed reset token and the new password (the password policy applies)."""
 
     token = Text(required=True, validate=TOKEN_LENGTH, metadata=TOKEN_FORM)
-    password = Text(required=True, load_only=True,
-                    validate=validate.Length(max=MAX_PASSWORD_LENGTH))
+    password = Password(required=True, load_only=True,
+                        validate=validate.Length(max=MAX_PASSWORD_LENGTH))
 
 
 class VerifyEmailSchema(Schema):

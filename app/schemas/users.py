@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.schemas.fields import (
-    EMAIL_DOCUMENTED, Email, QueryBoolean, Rfc3339DateTime, StrictBoolean, StrictInteger, Text,
+    Email, Password, QueryBoolean, Rfc3339DateTime, StrictBoolean, StrictInteger, Text,
 )
 from app.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
@@ -17,7 +17,7 @@ def _name(**kwargs):
 
 
 def _password(**kwargs):
-    return Text(load_only=True, metadata={
+    return Password(load_only=True, metadata={
         "format": "password", "minLength": 15, "maxLength": MAX_PASSWORD_LENGTH, "description": (
         "At least 15 characters by default (PASSWORD_MIN_LENGTH), at most 128; not a "
         "common password; must not contain the email's local part or the name.")},
@@ -29,7 +29,7 @@ class UserSchema(Schema):
 
     id = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
-    email = fields.String(dump_only=True, metadata=EMAIL_DOCUMENTED)
+    email = Email(dump_only=True)
     role = fields.String(dump_only=True, metadata={"enum": list(ROLES)})
     is_active = fields.Boolean(dump_only=True)
     email_verified = fields.Boolean(dump_only=True)
@@ -49,6 +49,12 @@ class UserCreateSchema(Schema):
 
 class UserPatchSchema(Schema):
     """Any subset of the replaceable fields."""
+
+    class Meta:
+        # For the OpenAPI document (app/openapi.py): the service answers 422 to a
+        # `current_password` that comes without a new `password`.
+        json_schema = {"anyOf": [{"not": {"required": ["current_password"]}},
+                                 {"required": ["password"]}]}
 
     name = _name()
     email = Email()
