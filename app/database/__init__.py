@@ -24,9 +24,6 @@ _PASSWORDS_IN_URL = (
     re.compile(r"([?&](?:ssl)?password=)[^&]*()"),  # ?password=... (libpq parameters)
 )
 
-__all__ = ["DATABASE_ERRORS", "INTEGRITY_ERRORS", "DatabaseUnavailable", "get_db"]
-
-
 def open_pool(config):
     """Return a connection pool for the engine the config's DATABASE_URL names."""
     if postgresql.is_postgresql_url(config["DATABASE_URL"]):
