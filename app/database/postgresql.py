@@ -20,6 +20,7 @@ from psycopg_pool import ConnectionPool as PsycopgPool
 from app.database.errors import DatabaseUnavailable
 
 URL_PREFIXES = ("postgresql://", "postgres://")
+APPLICATION_NAME = "user-service"  # how the service's connections show in pg_stat_activity
 ERRORS = (psycopg.Error,)
 INTEGRITY_ERRORS = (psycopg.IntegrityError,)
 UNAVAILABLE = (
@@ -194,7 +195,8 @@ class ConnectionPool:
         pool = PsycopgPool(
             self.database_url, min_size=1, max_size=self.size, timeout=self.timeout,
             kwargs={"autocommit": True, "row_factory": _rows,
-                    "connect_timeout": max(2, round(self.timeout))},
+                    "connect_timeout": max(2, round(self.timeout)),
+                    "application_name": APPLICATION_NAME},
             configure=self._configure, check=PsycopgPool.check_connection,
             name="user-service", open=False,
         )
