@@ -1,10 +1,13 @@
 """Sessions and abuse limits under `gunicorn -w 2`: what one worker counts, the other sees."""
 
+import itertools
 import threading
+import time
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.faults.helpers import concurrently
 from tests.servers import Gunicorn, flask_cli, service_env
 
 pytestmark = pytest.mark.slow
@@ -33,6 +36,21 @@ def workers_answering(log, path, status):
     return {pid for pid, _, url, code in rows if (url, code) == (path, status)}
 
 
+def wait_for_workers(server, log, count=2, seconds=20):
+    """Send pairs of slow requests (logins of unknown accounts, hashed) at once until
+    `count` workers have answered: a worker still booting answers nothing."""
+    deadline = time.monotonic() + seconds
+    for number in itertools.count():
+        threads = [threading.Thread(target=login_as_new_account, args=(server, f"{number}-{i}"))
+                   for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        if len(workers_answering(log, "/login", "401")) >= count or time.monotonic() > deadline:
+            return
+
+
 def register(server):
     status, _, body = server.request(
         "POST", "/users", {"name": "Worker Test", "email": EMAIL, "password": PASSWORD})
@@ -43,13 +61,15 @@ def test_login_backoff_is_counted_across_workers(tmp_path, database_url):
     log = tmp_path / "access.log"
     env = make_env(tmp_path, DATABASE_URL=database_url, RATE_LIMIT_AUTH="0")
     with Gunicorn(env, workers=2, extra_args=access_log(log)) as server:
+        wait_for_workers(server, log)
         register(server)
         for _ in range(5):
             assert server.request("POST", "/login", WRONG)[0] == 401
-        for _ in range(20):
-            status, headers, body = server.request("POST", "/login", RIGHT)
-            assert (status, body.get("code")) == (429, "rate_limited")
-            assert int(headers["Retry-After"]) > 0
+        for _ in range(10):  # two at once: one worker alone cannot answer both at once
+            for status, headers, body in concurrently(2, lambda _: server.request(
+                    "POST", "/login", RIGHT)):
+                assert (status, body.get("code")) == (429, "rate_limited")
+                assert int(headers["Retry-After"]) > 0
     # Each worker saw fewer than 5 of the failures itself, yet both refused.
     assert len(workers_answering(log, "/login", "429")) == 2
 
