@@ -187,7 +187,6 @@ class ConnectionPool:
                 # The parent's pool shares its sockets with the parent: leave it alone.
                 self._abandoned.append(self._pool)
                 self._pid, self._pool = os.getpid(), None
-                self._opening = threading.Lock()
             if self._pool is None:
                 self._pool = self._open()
 
