@@ -2,9 +2,9 @@
 
 from flask import Flask
 
-from app import cli, config, database, errors, logs, mail, metrics, openapi
-from app.http import headers, rate_limits, sessions
-from app.routes import account, account_pages, auth, legacy, meta, users
+from app import cli, config, database, logs, mail, metrics, openapi
+from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
+from app.routes import account, account_pages, legacy, login, meta, users
 
 
 MAX_REMEMBERED_FUNCTIONS = 1024
@@ -41,11 +41,11 @@ def create_app(overrides=None):
     metrics.init_app(app)
     database.init_app(app)
     mail.init_app(app)
-    sessions.init_app(app)
+    no_cookie_sessions.init_app(app)
     headers.init_app(app)
     rate_limits.init_app(app)
-    openapi.init_app(app, [meta.blp, users.blp, auth.blp, account.blp, account_pages.blp,
+    openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
                            legacy.blp])
-    errors.init_app(app)
+    error_handlers.init_app(app)
     cli.init_app(app)
     return app

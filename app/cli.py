@@ -12,9 +12,9 @@ from app import migrations
 from app.database import DATABASE_ERRORS, DatabaseUnavailable, display_url, get_db
 from app.schemas.users import UserCreateSchema
 from app.services import database_copy
-from app.services import sessions as sessions_service
+from app.services import login_sessions as sessions_service
 from app.services import users as users_service
-from app.services.errors import DomainError
+from app.services.domain_errors import DomainError
 
 db_cli = AppGroup("db", help="Database schema commands.")
 users_cli = AppGroup("users", help="User administration commands.")

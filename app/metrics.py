@@ -14,7 +14,7 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess
 
-from app.services.errors import AuthenticationFailed
+from app.services.domain_errors import AuthenticationFailed
 
 REQUESTS = Counter("user_service_http_requests_total", "HTTP requests answered.",
                    ["method", "route", "status"])

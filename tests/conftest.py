@@ -12,7 +12,7 @@ import pytest
 
 from app import create_app, migrations
 from app.database import get_db
-from app.services import auth as auth_service
+from app.services import authentication as auth_service
 from app.services import users as users_service
 from tests.databases import ENGINES, fresh_database
 

@@ -14,7 +14,7 @@ from app.database import PROJECT_ROOT, get_db, transaction
 from app.models import to_db_time, utcnow
 from app.repositories import login_failures
 from app.repositories import users as users_repo
-from app.services import auth as auth_service
+from app.services import authentication as auth_service
 from tests.conftest import PASSWORD
 from tests.databases import query
 

@@ -156,7 +156,7 @@ def test_user_input_with_line_break_cannot_start_a_log_line(client, logs, settin
 @in_json
 def test_unhandled_error_logs_traceback_with_request_id_in_json(client, logs):
     response = client.get("/boom")
-    [error] = logs.records(logger="app.errors")
+    [error] = logs.records(logger="app.http.error_handlers")
     assert (error["level"], error["request_id"]) == ("ERROR", response.headers["X-Request-ID"])
     assert error["exc_info"].startswith("Traceback (most recent call last):")
     assert error["exc_info"].endswith("RuntimeError: kaboom")
@@ -168,7 +168,7 @@ def test_unhandled_error_logs_indented_traceback_in_text(client, logs):
     response = client.get("/boom", headers={"X-Request-ID": "trace-500"})
     header, *trace, access = logs.lines()
     assert response.status_code == 500
-    assert " ERROR app.errors [trace-500] " in header
+    assert " ERROR app.http.error_handlers [trace-500] " in header
     assert " app.access [trace-500] GET /boom 500" in access
     assert all(line.startswith(TRACEBACK_LINE) for line in trace)
     assert trace[0] == "    | Traceback (most recent call last):"

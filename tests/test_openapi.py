@@ -10,8 +10,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from app.errors import PROBLEM_MIMETYPE
-from app.schemas.auth import LoginSchema
+from app.http.error_handlers import PROBLEM_MIMETYPE
+from app.schemas.login import LoginSchema
 from app.schemas.users import UserCreateSchema, UserPatchSchema
 from app.security import password_policy
 from app.security.printable import is_printable

@@ -13,7 +13,7 @@ import re
 from flask import current_app, g
 
 from app.database import postgresql, sqlite
-from app.database.errors import DatabaseUnavailable
+from app.database.unavailable import DatabaseUnavailable
 
 PROJECT_ROOT = sqlite.PROJECT_ROOT
 DATABASE_ERRORS = sqlite.ERRORS + postgresql.ERRORS

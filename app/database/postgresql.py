@@ -17,7 +17,7 @@ from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool as PsycopgPool
 
-from app.database.errors import DatabaseUnavailable
+from app.database.unavailable import DatabaseUnavailable
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 APPLICATION_NAME = "user-service"  # how the service's connections show in pg_stat_activity

@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.database.errors import DatabaseUnavailable
+from app.database.unavailable import DatabaseUnavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SQLITE_PREFIX = "sqlite:///"

@@ -5,7 +5,7 @@ import functools
 
 from flask import request, url_for
 
-from app.http.auth import current_user, login_required
+from app.http.bearer_auth import current_user, login_required
 from app.http.json_body import Blueprint
 from app.routes.users import UserItem
 from app.schemas.users import UserPageSchema

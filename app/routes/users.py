@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from app.http.auth import current_user, login_optional, login_required
+from app.http.bearer_auth import current_user, login_optional, login_required
 from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
 from app.schemas.account import AcceptedSchema

@@ -13,7 +13,7 @@ from app.repositories import users as users_repo
 from app.security import account_tokens
 from app.security.passwords import hash_password
 from app.services import audit
-from app.services.errors import InvalidRequest
+from app.services.domain_errors import InvalidRequest
 from app.services.password_rules import check_password_policy
 
 

@@ -4,7 +4,7 @@ import re
 
 from itsdangerous import BadData, URLSafeSerializer
 
-from app.services.errors import InvalidRequest
+from app.services.domain_errors import InvalidRequest
 
 SALT = "users-page-cursor"
 CURSOR_FORM = re.compile(r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")

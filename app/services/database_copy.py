@@ -7,7 +7,7 @@ from flask import current_app
 from app import migrations
 from app.database import connection_to, get_db, missing_file, transaction
 from app.repositories import copying
-from app.services.errors import Conflict, NotFound
+from app.services.domain_errors import Conflict, NotFound
 
 BATCH_SIZE = 1000
 

@@ -13,7 +13,7 @@ from flask import current_app
 from app.database import transaction
 from app.repositories import login_failures
 from app.services import audit
-from app.services.errors import RateLimited
+from app.services.domain_errors import RateLimited
 
 FIRST_BACKOFF = 60
 MAX_BACKOFF = 3600

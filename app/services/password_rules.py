@@ -3,7 +3,7 @@
 from flask import current_app
 
 from app.security import password_policy
-from app.services.errors import InvalidInput
+from app.services.domain_errors import InvalidInput
 
 
 def check_password_policy(password, *, email, name):

@@ -5,7 +5,7 @@ from flask import current_app
 from app.database import get_db
 from app.repositories import user_pages
 from app.services import cursors
-from app.services.errors import PermissionDenied
+from app.services.domain_errors import PermissionDenied
 
 
 def list_users(actor, *, limit, sort="id", cursor=None, q=None, role=None, is_active=None):

@@ -7,7 +7,7 @@ from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security.passwords import hash_password, verify_password
 from app.services import account_mail, audit
-from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.domain_errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.services.password_rules import check_password_policy
 from app.services.references import parse_reference
 

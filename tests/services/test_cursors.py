@@ -4,7 +4,7 @@ import pytest
 from itsdangerous import URLSafeSerializer
 
 from app.services import cursors
-from app.services.errors import InvalidRequest
+from app.services.domain_errors import InvalidRequest
 
 KEY = "cursor-test-secret-key-0123456789abcdef"
 

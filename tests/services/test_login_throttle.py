@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app import create_app
-from app.services import auth as auth_service
+from app.services import authentication as auth_service
 from tests.conftest import PASSWORD, assert_problem
 
 EMAIL = "regular@example.com"
@@ -16,7 +16,7 @@ WINDOW = 900
 
 
 class Clock:
-    """The time `app.services.auth` sees; tests move it instead of sleeping."""
+    """The time `app.services.authentication` sees; tests move it instead of sleeping."""
 
     def __init__(self):
         self.now = datetime.now(UTC)

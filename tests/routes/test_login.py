@@ -10,8 +10,8 @@ from app.database import get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security import passwords
-from app.services import auth as auth_service
-from app.services import sessions as sessions_service
+from app.services import authentication as auth_service
+from app.services import login_sessions as sessions_service
 from tests.conftest import PASSWORD, assert_problem
 
 USER_FIELDS = {"id", "name", "email", "role", "is_active", "email_verified",

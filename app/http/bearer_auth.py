@@ -5,8 +5,8 @@ import functools
 from flask import g, request
 from flask_smorest import Blueprint
 
-from app.services import auth as auth_service
-from app.services.errors import AuthenticationFailed
+from app.services import authentication as auth_service
+from app.services.domain_errors import AuthenticationFailed
 
 BEARER_SECURITY = [{"bearerAuth": []}]
 OPTIONAL_BEARER_SECURITY = [{}, {"bearerAuth": []}]

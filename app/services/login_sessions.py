@@ -9,11 +9,11 @@ from flask import current_app
 from app.database import get_db, transaction
 from app.models import utcnow
 from app.repositories import login_failures
-from app.repositories import sessions as sessions_repo
+from app.repositories import login_sessions as sessions_repo
 from app.repositories import users as users_repo
 from app.security import tokens
 from app.services import audit
-from app.services.errors import AuthenticationFailed
+from app.services.domain_errors import AuthenticationFailed
 REVOKED_SESSIONS_KEPT = timedelta(days=1)
 
 

@@ -11,7 +11,7 @@ from app import metrics
 from app.database import DATABASE_ERRORS, DatabaseUnavailable, discard_db, is_unavailable
 from app.http.request_id import current_request_id
 from app.services import audit
-from app.services import errors as domain
+from app.services import domain_errors as domain
 
 PROBLEM_MIMETYPE = "application/problem+json"
 logger = logging.getLogger(__name__)

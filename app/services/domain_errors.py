@@ -1,4 +1,4 @@
-"""The domain errors services raise; `app.errors` turns them into problem details."""
+"""The domain errors services raise; `app.http.error_handlers` turns them into problem details."""
 
 
 class DomainError(Exception):

@@ -10,8 +10,8 @@ from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security import tokens
 from app.security.passwords import hash_password, needs_rehash, verify_dummy, verify_password
-from app.services import audit, login_throttle, sessions
-from app.services.errors import AuthenticationFailed, PermissionDenied
+from app.services import audit, login_sessions, login_throttle
+from app.services.domain_errors import AuthenticationFailed, PermissionDenied
 
 
 def login(email, password):
@@ -30,17 +30,17 @@ def login(email, password):
         user = _unchanged_since_check(conn, user)
         login_throttle.reset(conn, account)
         user = _rehash_if_needed(conn, user, password, now)
-        pair = sessions.open_session(conn, user, now)
+        pair = login_sessions.open_session(conn, user, now)
     audit.record("login.succeeded", actor=user, subject=user)
     if random.random() < current_app.config["SESSION_PURGE_PROBABILITY"]:
-        sessions.purge_expired()
+        login_sessions.purge_expired()
     return pair
 
 
 def authenticate(access_token):
     """Return (user, session id) of a live access token, or raise AuthenticationFailed."""
     try:
-        claims = tokens.read_access_token(sessions.token_settings(), access_token)
+        claims = tokens.read_access_token(login_sessions.token_settings(), access_token)
     except tokens.InvalidAccessToken:
         raise AuthenticationFailed("The access token is invalid or has expired.") from None
     user = users_repo.get_by_session(get_db(), user_id=claims["sub"], session_id=claims["sid"])

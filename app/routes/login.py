@@ -1,11 +1,11 @@
 """/login, /token/refresh, /logout: sessions and their token pairs."""
 
-from app.http.auth import current_session_id, current_user, login_required
+from app.http.bearer_auth import current_session_id, current_user, login_required
 from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
-from app.schemas.auth import LoginSchema, LogoutSchema, RefreshSchema, TokenPairSchema
-from app.services import auth as auth_service
-from app.services import sessions as sessions_service
+from app.schemas.login import LoginSchema, LogoutSchema, RefreshSchema, TokenPairSchema
+from app.services import authentication as auth_service
+from app.services import login_sessions as sessions_service
 
 blp = Blueprint("auth", __name__, description="Logging in and out; token pairs.")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
