@@ -10,7 +10,7 @@ import secrets
 from app import create_app, migrations
 from app.database import display_url, get_db
 from app.services import users as users_service
-from app.services.errors import Conflict
+from app.services.domain_errors import Conflict
 
 DEMO_USERS = (
     ("Demo Admin", "admin@example.com", "admin"),

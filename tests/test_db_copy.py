@@ -16,9 +16,9 @@ from app.database import get_db, transaction
 from app.database.sqlite import sqlite_path
 from app.models import utcnow
 from app.repositories import login_failures
-from app.services import auth as auth_service
+from app.services import authentication as auth_service
 from app.services import users as users_service
-from app.services.errors import AuthenticationFailed
+from app.services.domain_errors import AuthenticationFailed
 from tests.conftest import PASSWORD
 from tests.databases import fresh_database, query
 from tests.servers import flask_cli, free_port, service_env
@@ -192,7 +192,8 @@ def test_copy_from_unusable_source_is_refused_and_creates_nothing(runner, tmp_pa
 
 def test_copy_failing_midway_leaves_the_target_empty(runner, source, settings):
     with sqlite3.connect(sqlite_path(source.url)) as raw:  # foreign keys are off here
-        raw.execute("INSERT INTO sessions VALUES ('orphan', 99, 0, '2020-01-01', NULL)")
+        raw.execute("INSERT INTO sessions (id, user_id, user_version, created_at)"
+                    " VALUES ('orphan', 99, 0, '2020-01-01')")
     raw.close()
     result = copy(runner, source.url)
     assert result.exit_code == 1 and "nothing was copied" in result.output

@@ -51,7 +51,8 @@ class Table:
 # In the order of their foreign keys.
 TABLES = (
     Table("users", USER_COLUMNS, ("id",), booleans=("is_active", "email_verified")),
-    Table("sessions", ("id", "user_id", "user_version", "created_at", "revoked_at"), ("id",)),
+    Table("sessions", ("id", "user_id", "user_version", "created_at", "revoked_at", "ip",
+                       "user_agent", "last_used_at", "amr", "authenticated_at"), ("id",)),
     Table("refresh_tokens", ("token_hash", "session_id", "expires_at", "spent_at"),
           ("token_hash",)),
     Table("login_failures", ("account", "failed_at"), ("account", "failed_at")),
