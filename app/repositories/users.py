@@ -4,7 +4,7 @@ from app.models import User, to_db_time
 
 COLUMN_NAMES = (
     "id", "name", "email", "password_hash", "role", "is_active", "email_verified",
-    "token_version", "email_version", "created_at", "updated_at",
+    "token_version", "email_version", "created_at", "updated_at", "revision",
 )
 COLUMNS = ", ".join(COLUMN_NAMES)
 JOINED_COLUMNS = ", ".join(f"u.{column}" for column in COLUMN_NAMES)
@@ -61,6 +61,7 @@ def update(conn, user_id, *, changes, now, revoke_sessions=False):
         raise ValueError(f"not updatable: {sorted(unknown)}")
     assignments = [f"{column} = :{column}" for column in UPDATABLE if column in changes]
     assignments.append("updated_at = :updated_at")
+    assignments.append("revision = revision + 1")
     if revoke_sessions:
         assignments.append("token_version = token_version + 1")
     if "email" in changes:

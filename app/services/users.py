@@ -7,7 +7,9 @@ from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security.passwords import hash_password, verify_password
 from app.services import account_mail, audit
-from app.services.domain_errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.domain_errors import (
+    Conflict, InvalidInput, NotFound, PermissionDenied, PreconditionFailed,
+)
 from app.services.password_rules import check_password_policy
 from app.services.references import parse_reference
 
@@ -68,10 +70,17 @@ def get_user(actor, ref):
     return _resolve(get_db(), actor, ref)
 
 
-def update_user(actor, ref, changes):
-    """Apply the validated `changes` to the user `ref` names and return it."""
+def update_user(actor, ref, changes, *, by_api_key=False, precondition=None):
+    """Apply the validated `changes` to the user `ref` names and return it.
+
+    `by_api_key`: the actor authenticated with an API key, which never changes a
+    password or an email. `precondition(etag)`, when given, must hold for the
+    target's current ETag (If-Match); it is checked under the write lock.
+    """
     _reject_admin_fields(changes, actor)
     _reject_other_users(actor, ref)
+    if by_api_key and ("password" in changes or "current_password" in changes):
+        raise _credentials_need_login()
     changes = dict(changes)
     password = changes.pop("password", None)
     # Hash checks take tens of milliseconds: do them before taking the write lock.
@@ -80,7 +89,10 @@ def update_user(actor, ref, changes):
     try:
         with transaction(conn):
             target = _resolve(conn, actor, ref)
+            _check_precondition(target, precondition)
             columns = _changed_columns(target, changes, password, new_hash)
+            if by_api_key and "email" in columns:
+                raise _credentials_need_login()
             if _loses_admin(target, columns):
                 _guard_last_admin(conn)
             revoke = new_hash is not None or "role" in columns or columns.get("is_active") is False
@@ -112,11 +124,15 @@ def resend_verification(actor, ref):
         account_mail.send_verification(user)
 
 
-def delete_user(actor, ref):
-    """Delete the user `ref` names; its sessions and tokens go with it."""
+def delete_user(actor, ref, *, precondition=None):
+    """Delete the user `ref` names; its sessions and tokens go with it.
+
+    `precondition(etag)`, when given, must hold for the target's current ETag.
+    """
     conn = get_db()
     with transaction(conn):
         target = _resolve(conn, actor, ref)
+        _check_precondition(target, precondition)
         if target.is_admin and target.is_active:
             _guard_last_admin(conn)
         users_repo.delete(conn, target.id)
@@ -203,6 +219,17 @@ def _guard_last_admin(conn):
     if users_repo.count_active_admins(conn) <= 1:
         raise Conflict("This is the last active admin; promote another admin first.",
                        code="last_admin")
+
+
+def _check_precondition(target, precondition):
+    if precondition is not None and not precondition(target.etag):
+        raise PreconditionFailed("The user changed since you read it (If-Match); "
+                                 "read it again and retry.")
+
+
+def _credentials_need_login():
+    return PermissionDenied("An API key cannot change a password or an email; "
+                            "log in to do that.")
 
 
 def _email_taken():
