@@ -28,12 +28,14 @@ OPERATIONS = [
     ("/email/verify", "post", "204"), ("/users/{ref}/verification-email", "post", "202"),
     ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
     ("/user/{ref}", "delete", "204"), ("/search", "get", "200"),
+    ("/reauth", "post", "204"),
 ]
 LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delete"),
           ("/search", "get")]
 AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "put"),
                  ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get"),
-                 ("/logout", "post"), ("/users/{ref}/verification-email", "post")]
+                 ("/logout", "post"), ("/users/{ref}/verification-email", "post"),
+                 ("/reauth", "post")]
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 

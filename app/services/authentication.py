@@ -21,11 +21,11 @@ def login(email, password):
     account = email.lower()
     user = users_repo.get_by_email(conn, account)
     block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
-    if not _password_matches(user, password):
+    if not password_matches(user, password):
         login_throttle.confirm_failure(block_level, subject=user)
         audit.record("login.failed", subject=user, level=logging.WARNING,
                      reason="unknown_email" if user is None else "wrong_password")
-        raise _bad_credentials()
+        raise bad_credentials()
     with transaction(conn):
         user = _unchanged_since_check(conn, user)
         login_throttle.reset(conn, account)
@@ -53,7 +53,7 @@ def _unchanged_since_check(conn, user):
     """Re-read the user under the write lock: a password changed meanwhile wins."""
     current = users_repo.get_by_id(conn, user.id)
     if current is None or current.password_hash != user.password_hash:
-        raise _bad_credentials()
+        raise bad_credentials()
     if not current.is_active:
         audit.record("login.failed", subject=current, level=logging.WARNING,
                      reason="account_disabled")
@@ -61,11 +61,12 @@ def _unchanged_since_check(conn, user):
     return current
 
 
-def _bad_credentials():
+def bad_credentials():
+    """The error of a wrong email, password or second factor."""
     return AuthenticationFailed("The email or password is wrong.", code="invalid_credentials")
 
 
-def _password_matches(user, password):
+def password_matches(user, password):
     """Check the password; for an unknown user spend the same time on a dummy hash."""
     method = current_app.config["PASSWORD_HASH_METHOD"]
     if user is None:
