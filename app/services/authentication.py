@@ -10,12 +10,15 @@ from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security import tokens
 from app.security.passwords import hash_password, needs_rehash, verify_dummy, verify_password
-from app.services import audit, login_sessions, login_throttle
+from app.services import audit, login_sessions, login_throttle, second_factors
 from app.services.domain_errors import AuthenticationFailed, PermissionDenied
 
 
 def login(email, password):
-    """Check credentials and open a new session; return its token pair."""
+    """Check credentials and open a new session; return its token pair.
+
+    For a user with MFA enabled, return an MfaChallenge instead (no session yet).
+    """
     conn = get_db()
     now = utcnow()
     account = email.lower()
@@ -28,8 +31,13 @@ def login(email, password):
         raise bad_credentials()
     with transaction(conn):
         user = _unchanged_since_check(conn, user)
-        login_throttle.reset(conn, account)
         user = _rehash_if_needed(conn, user, password, now)
+        mfa_status = second_factors.current_status(conn, user.id)
+        if mfa_status.enabled:
+            # The password alone is not a login: the back-off waits for the second factor.
+            login_throttle.withdraw(conn, account, now)
+            return second_factors.start_login(conn, user, mfa_status, now)
+        login_throttle.reset(conn, account)
         pair = login_sessions.open_session(conn, user, now)
     audit.record("login.succeeded", actor=user, subject=user)
     if random.random() < current_app.config["SESSION_PURGE_PROBABILITY"]:
