@@ -4,7 +4,8 @@ from flask import Flask
 
 from app import cli, config, database, logs, mail, metrics, openapi
 from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
-from app.routes import account, account_pages, api_keys, legacy, login, meta, users
+from app.routes import (account, account_pages, api_keys, legacy, login, meta, mfa, passkeys,
+                        reauth, users)
 
 
 MAX_REMEMBERED_FUNCTIONS = 1024
@@ -45,7 +46,7 @@ def create_app(overrides=None):
     headers.init_app(app)
     rate_limits.init_app(app)
     openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
-                           legacy.blp, api_keys.blp])
+                           legacy.blp, reauth.blp, mfa.blp, passkeys.blp, api_keys.blp])
     error_handlers.init_app(app)
     cli.init_app(app)
     return app

@@ -12,6 +12,7 @@ from marshmallow import validate
 from app.http.bearer_auth import API_KEY_SECURITY, CREDENTIALS, route_scope
 from app.http.error_handlers import PROBLEM_MIMETYPE, title
 from app.schemas import patterns
+from app.schemas.mfa import MfaChallengeSchema
 from app.schemas.fields import Email, Password, Rfc3339DateTime, Text
 from app.schemas.problems import ProblemSchema
 
@@ -196,6 +197,8 @@ def init_app(app, blueprints):
         "description": "An API key from POST /users/me/api-keys, sent as "
                        "`Authorization: Bearer usk_...`; each operation names the scope it "
                        "needs (`x-api-key-scope`)."})
+    # POST /login answers this or a TokenPair (LoginResultSchema's oneOf names it).
+    api.spec.components.schema("MfaChallenge", schema=MfaChallengeSchema)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(assets)

@@ -28,6 +28,7 @@ OPERATIONS = [
     ("/email/verify", "post", "204"), ("/users/{ref}/verification-email", "post", "202"),
     ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
     ("/user/{ref}", "delete", "204"), ("/search", "get", "200"),
+    ("/reauth", "post", "204"),
     ("/users/me/api-keys", "post", "201"), ("/users/{ref}/api-keys", "get", "200"),
     ("/users/{ref}/api-keys/{id}", "delete", "204"),
     ("/users/{ref}", "get", "304"), ("/users/{ref}", "put", "412"),
@@ -38,6 +39,7 @@ LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delet
 AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "put"),
                  ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get"),
                  ("/logout", "post"), ("/users/{ref}/verification-email", "post"),
+                 ("/reauth", "post"),
                  ("/users/me/api-keys", "post"), ("/users/{ref}/api-keys", "get"),
                  ("/users/{ref}/api-keys/{id}", "delete")]
 # The scope an API key needs, per operation; None: keys are refused.

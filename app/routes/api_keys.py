@@ -4,6 +4,7 @@ from flask.views import MethodView
 
 from app.http.bearer_auth import current_user, login_required
 from app.http.json_body import Blueprint
+from app.http.recent_auth import recent_auth_required
 from app.schemas.api_keys import ApiKeyCreateSchema, ApiKeyListSchema, NewApiKeySchema
 from app.services import api_keys as api_keys_service
 
@@ -21,10 +22,10 @@ class OwnApiKeys(MethodView):
     @blp.response(201, NewApiKeySchema, headers=NO_STORE_HEADER)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(409, response="CONFLICT")
-    @login_required
+    @recent_auth_required
     @blp.arguments(ApiKeyCreateSchema, as_kwargs=True)
     def post(self, **data):
-        """Create a key for yourself; the response is the only one that shows `key`."""
+        """Create a key for yourself (recent authentication): the only answer with `key`."""
         return api_keys_service.create(current_user(), **data), NO_STORE
 
 

@@ -238,3 +238,8 @@ def _email_taken():
 
 def _hash_method():
     return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+def find_addressed(conn, actor, ref):
+    """Return the user `ref` names, if `actor` may address it (403/404 otherwise)."""
+    return _resolve(conn, actor, ref)

@@ -9,6 +9,7 @@ from app.database import get_db
 from app.models import utcnow
 from app.repositories import api_keys as keys_repo
 from tests.conftest import PASSWORD, assert_problem
+from tests.routes.test_reauth import age_session, session_id_of
 
 KEY = re.compile(r"usk_[A-Za-z0-9]{40,}")
 LISTED_FIELDS = {"id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at"}
@@ -253,3 +254,13 @@ def test_last_used_at_written_at_most_once_a_minute(app, client, user_headers):
     client.get("/users/me", headers=bearer(created["key"]))
     after = client.get("/users/me/api-keys", headers=user_headers).get_json()["items"][0]
     assert after["last_used_at"] == again["last_used_at"]
+
+
+def test_create_api_key_needs_recent_authentication(app, client, user_headers):
+    age_session(app, session_id_of(user_headers), 301)
+    response = client.post("/users/me/api-keys", headers=user_headers,
+                           json={"name": "CI job", "scopes": ["users:read"]})
+    assert_problem(response, 403, "reauthentication_required")
+    assert client.post("/reauth", headers=user_headers,
+                       json={"password": PASSWORD}).status_code == 204
+    create_key(client, user_headers)
