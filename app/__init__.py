@@ -3,7 +3,7 @@
 from flask import Flask
 
 from app import cli, config, database, logs, mail, metrics, openapi
-from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
+from app.http import compression, error_handlers, headers, no_cookie_sessions, rate_limits
 from app.routes import (account, account_pages, api_keys, legacy, login, meta, mfa, passkeys,
                         reauth, users)
 
@@ -43,6 +43,7 @@ def create_app(overrides=None):
     database.init_app(app)
     mail.init_app(app)
     no_cookie_sessions.init_app(app)
+    compression.init_app(app)
     headers.init_app(app)
     rate_limits.init_app(app)
     openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
