@@ -16,6 +16,7 @@ from bench import hashrate, report, seed, wrk
 from bench.servers import CONFIGS, ROOT, Server
 
 PASSWORD = "a long enough bench passphrase"
+API_KEY_LABEL = "GET /users/me (API key)"
 SECRET = "bench-secret-key-of-at-least-32-bytes-long"
 
 
@@ -71,6 +72,8 @@ def endpoints(tokens):
     return [
         ("GET /health/live", "/health/live", None, ()),
         ("GET /users/me", "/users/me", "bearer.lua", (tokens["me"],)),
+        # Right after the same request with the access token: compared side by side.
+        (API_KEY_LABEL, "/users/me", "bearer.lua", (tokens["api_key"],)),
         ("GET /users/{id} (admin)", "/users/2", "bearer.lua", (tokens["admin"],)),
         ("GET /users?limit=20 (admin)", "/users?limit=20", "bearer.lua", (tokens["admin"],)),
         ("PATCH /users/me", "/users/me", "patch_me.lua", (tokens["me"],)),
@@ -79,14 +82,24 @@ def endpoints(tokens):
     ]
 
 
-def log_in(server, email):
+def _post(server, path, body, headers=None):
     import http.client
     import json
 
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request("POST", "/login", body=json.dumps({"email": email, "password": PASSWORD}),
-                 headers={"Content-Type": "application/json"})
-    return json.loads(conn.getresponse().read())["access_token"]
+    conn.request("POST", path, body=json.dumps(body),
+                 headers={"Content-Type": "application/json", **(headers or {})})
+    return json.loads(conn.getresponse().read())
+
+
+def log_in(server, email):
+    return _post(server, "/login", {"email": email, "password": PASSWORD})["access_token"]
+
+
+def create_api_key(server, access_token):
+    """An API key of the same user, for the side-by-side comparison."""
+    return _post(server, "/users/me/api-keys", {"name": "bench", "scopes": ["users:read"]},
+                 {"Authorization": f"Bearer {access_token}"})["key"]
 
 
 def measure_config(config, args, env, workdir):
@@ -98,6 +111,7 @@ def measure_config(config, args, env, workdir):
             Server("wsgi:app", config, env, workdir / f"app-{config}.log") as app:
         tokens = {"me": log_in(app, "me@bench.example"),
                   "admin": log_in(app, "admin@bench.example")}
+        tokens["api_key"] = create_api_key(app, tokens["me"])
         for round_number in range(1, args.rounds + 1):
             for label, path, script, script_args in endpoints(tokens):
                 base = wrk.run(f"{floor.url}/ping", duration=args.duration)
@@ -108,7 +122,20 @@ def measure_config(config, args, env, workdir):
                 print(f"[{config} round {round_number}] {label}: "
                       f"{result.requests_per_second:.0f} req/s vs floor "
                       f"{base.requests_per_second:.0f}", flush=True)
-    return [summarize(label, runs) for label, runs in samples.items()]
+    rows = [summarize(label, runs) for label, runs in samples.items()]
+    _compare_api_key(rows, samples)
+    return rows
+
+
+def _compare_api_key(rows, samples):
+    """The API key's req/s over the access token's on GET /users/me, round by round."""
+    if API_KEY_LABEL not in samples or "GET /users/me" not in samples:
+        return
+    ratios = [key.requests_per_second / token.requests_per_second
+              for (key, _, _), (token, _, _) in zip(samples[API_KEY_LABEL],
+                                                     samples["GET /users/me"])]
+    row = next(row for row in rows if row["endpoint"] == API_KEY_LABEL)
+    row["vs_access_token"] = statistics.median(ratios)
 
 
 def summarize(label, runs):
