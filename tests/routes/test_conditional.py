@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.database import get_db, transaction
 from tests.conftest import assert_problem
 
 
@@ -94,3 +95,16 @@ def test_admin_change_moves_users_etag(client, user, user_headers, admin_headers
     etag = etag_of(client, user_headers)
     client.patch(f"/users/{user.id}", headers=admin_headers, json={"role": "admin"})
     assert etag_of(client, admin_headers, user.id) != etag
+
+
+def test_update_outside_the_repository_still_moves_etag(app, client, user_headers):
+    """The migration's trigger bumps the revision of an UPDATE that does not itself."""
+    etag = etag_of(client, user_headers)
+    with app.app_context():
+        conn = get_db()
+        with transaction(conn):
+            conn.execute("UPDATE users SET email_verified = TRUE", {})
+    assert etag_of(client, user_headers) != etag
+    with app.app_context():
+        revisions = get_db().execute("SELECT revision FROM users", {}).fetchall()
+    assert [row["revision"] for row in revisions] == [1]
