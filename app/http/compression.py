@@ -16,6 +16,9 @@ SETTINGS = {
     # Conditional requests are ours (app/http/conditional.py); Flask-Compress would
     # also answer Range requests on JSON.
     "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,
+    # Files (the docs' assets) are read whole instead (below): streamed compression
+    # would offer neither gzip nor a Content-Length.
+    "COMPRESS_STREAMS": False,
 }
 EXTRA_MIMETYPES = ("application/problem+json",)
 
@@ -38,4 +41,15 @@ def init_app(app):
     def _compress(response):
         if carries_secret(response):
             return response
+        if response.is_streamed and response.mimetype in compress.compress_mimetypes_set:
+            _read_whole(response)  # a file of ours (docs assets): small enough
         return compress.after_request(response)
+
+
+def _read_whole(response):
+    """Turn a streamed file response into one with its bytes in memory."""
+    body = response.response
+    response.direct_passthrough = False
+    data = b"".join(response.iter_encoded())
+    getattr(body, "close", lambda: None)()
+    response.set_data(data)

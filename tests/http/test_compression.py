@@ -50,6 +50,15 @@ def settings(settings, request):
     return settings
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_docs_assets_are_compressed(client, encoding):
+    plain = client.get("/docs/assets/swagger-ui.css")
+    response = client.get("/docs/assets/swagger-ui.css", headers={"Accept-Encoding": encoding})
+    assert response.headers["Content-Encoding"] == encoding
+    assert int(response.headers["Content-Length"]) < len(plain.get_data())
+    plain.close()
+
+
 @pytest.mark.parametrize("settings", [{"COMPRESS_MIN_SIZE": 100}], indirect=True)
 def test_token_pair_is_never_compressed(client, user, admin_headers):
     response = client.post("/login", headers={"Accept-Encoding": "gzip, br"},
