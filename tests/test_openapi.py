@@ -28,14 +28,24 @@ OPERATIONS = [
     ("/email/verify", "post", "204"), ("/users/{ref}/verification-email", "post", "202"),
     ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
     ("/user/{ref}", "delete", "204"), ("/search", "get", "200"),
-    ("/reauth", "post", "204"),
+    ("/reauth", "post", "204"), ("/users/{ref}/mfa", "get", "200"),
+    ("/users/{ref}/mfa", "delete", "204"), ("/users/me/mfa/totp", "post", "201"),
+    ("/users/me/mfa/totp", "delete", "204"), ("/users/me/mfa/totp/confirm", "post", "200"),
+    ("/users/me/mfa/recovery-codes", "post", "201"), ("/login/mfa", "post", "200"),
+    ("/users/me/passkeys/options", "post", "200"), ("/users/me/passkeys", "post", "201"),
+    ("/users/{ref}/passkeys", "get", "200"), ("/users/me/passkeys/{passkey_id}", "delete", "204"),
+    ("/passkeys/login-options", "post", "200"), ("/login/passkey", "post", "200"),
 ]
 LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delete"),
           ("/search", "get")]
 AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "put"),
                  ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get"),
                  ("/logout", "post"), ("/users/{ref}/verification-email", "post"),
-                 ("/reauth", "post")]
+                 ("/reauth", "post"), ("/users/{ref}/mfa", "get"), ("/users/{ref}/mfa", "delete"),
+                 ("/users/me/mfa/totp", "post"), ("/users/me/mfa/totp", "delete"),
+                 ("/users/me/mfa/totp/confirm", "post"), ("/users/me/mfa/recovery-codes", "post"),
+                 ("/users/me/passkeys/options", "post"), ("/users/me/passkeys", "post"),
+                 ("/users/{ref}/passkeys", "get"), ("/users/me/passkeys/{passkey_id}", "delete")]
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 
