@@ -9,7 +9,9 @@ import shutil
 import sqlite3
 from types import SimpleNamespace
 
+import pyotp
 import pytest
+from flask import current_app
 
 from app import create_app, migrations
 from app.database import get_db, transaction
@@ -17,14 +19,20 @@ from app.database.sqlite import sqlite_path
 from app.models import utcnow
 from app.repositories import login_failures
 from app.services import authentication as auth_service
+from app.services import passkeys, second_factors
 from app.services import users as users_service
 from app.services.domain_errors import AuthenticationFailed
 from tests.conftest import PASSWORD
 from tests.databases import fresh_database, query
 from tests.servers import flask_cli, free_port, service_env
+from tests.soft_authenticator import SoftAuthenticator
 
-TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks")
-COPIED = "copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks"
+TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks",
+          "totp_authenticators", "recovery_codes", "passkeys", "mfa_tokens",
+          "webauthn_challenges")
+COPIED = ("copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
+          " 1 totp authenticators, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
+          " 1 webauthn challenges")
 STRANGER = "stranger@example.com"
 
 
@@ -65,7 +73,19 @@ def source(source_app, source_url):
         for _ in range(2):
             with pytest.raises(AuthenticationFailed):
                 auth_service.login(STRANGER, "wrong password, twice")
+        add_second_factors(bob)
     return SimpleNamespace(url=source_url, admin=admin, bob=bob, refresh=pair.refresh_token)
+
+
+def add_second_factors(user):
+    """TOTP (with its recovery codes) and a passkey; a pending MFA login and challenge."""
+    with current_app.test_request_context():
+        secret = second_factors.start_totp(user).secret
+        second_factors.confirm_totp(user, pyotp.TOTP(secret).now())
+        options = passkeys.registration_options(user)
+        passkeys.register(user, SoftAuthenticator().create(options))
+        auth_service.login(user.email, PASSWORD)
+        passkeys.request_options()
 
 
 def copy(runner, source_url, *args):
