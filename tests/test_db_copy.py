@@ -28,10 +28,10 @@ from tests.servers import flask_cli, free_port, service_env
 from tests.soft_authenticator import SoftAuthenticator
 
 TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks",
-          "totp_authenticators", "recovery_codes", "passkeys", "mfa_tokens",
+          "totp_authenticators", "totp_used_steps", "recovery_codes", "passkeys", "mfa_tokens",
           "webauthn_challenges")
 COPIED = ("copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
-          " 1 totp authenticators, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
+          " 1 totp authenticators, 1 totp used steps, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
           " 1 webauthn challenges")
 STRANGER = "stranger@example.com"
 
