@@ -3,14 +3,20 @@
 -- so it may start on one worker (or instance) and finish on another.
 
 -- A user's TOTP authenticator: pending while confirmed_at is NULL. The secret is
--- encrypted (Fernet, key derived from SECRET_KEY); last_step is the last accepted
--- 30-second step, never accepted again (replay).
+-- encrypted (Fernet, key derived from SECRET_KEY).
 CREATE TABLE totp_authenticators (
     user_id          BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
     secret_encrypted TEXT   NOT NULL,
     created_at       TEXT   NOT NULL,
-    confirmed_at     TEXT,
-    last_step        BIGINT
+    confirmed_at     TEXT
+);
+
+-- The 30-second steps a user's authenticator had a code accepted for: never again
+-- (replay). The primary key makes one of two racing uses of a code the only winner.
+CREATE TABLE totp_used_steps (
+    user_id BIGINT NOT NULL REFERENCES totp_authenticators (user_id) ON DELETE CASCADE,
+    step    BIGINT NOT NULL,
+    PRIMARY KEY (user_id, step)
 );
 
 -- Single-use recovery codes, stored only as SHA-256 hashes.

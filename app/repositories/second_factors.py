@@ -6,12 +6,15 @@ from datetime import datetime
 from app.models import from_db_time, to_db_time
 
 
+# A code is offered for the current step and one either side: older steps never return.
+STEPS_REMEMBERED = 3
+
+
 @dataclass(frozen=True)
 class TotpAuthenticator:
     user_id: int
     secret_encrypted: str
     confirmed: bool
-    last_step: int | None
 
 
 @dataclass(frozen=True)
@@ -27,14 +30,14 @@ class MfaToken:
 def get_totp(conn, user_id):
     """Return the user's TOTP authenticator (pending or confirmed), or None."""
     row = conn.execute(
-        "SELECT user_id, secret_encrypted, confirmed_at, last_step"
+        "SELECT user_id, secret_encrypted, confirmed_at"
         " FROM totp_authenticators WHERE user_id = :user_id",
         {"user_id": user_id},
     ).fetchone()
     if row is None:
         return None
     return TotpAuthenticator(row["user_id"], row["secret_encrypted"],
-                             row["confirmed_at"] is not None, row["last_step"])
+                             row["confirmed_at"] is not None)
 
 
 def put_pending_totp(conn, *, user_id, secret_encrypted, now):
@@ -49,19 +52,28 @@ def put_pending_totp(conn, *, user_id, secret_encrypted, now):
 
 
 def accept_step(conn, *, user_id, step, now, confirm=False):
-    """Take a TOTP step once: True only if no step at or after it was accepted before.
+    """Take a TOTP step once: True only the first time it is taken for the user.
 
-    Compare-and-set, so of two racing uses of one code exactly one wins. With
-    `confirm` it accepts a pending authenticator and confirms it; else a confirmed one.
+    The primary key of totp_used_steps decides, so of two racing uses of one code
+    exactly one wins. With `confirm` it confirms a pending authenticator; else the
+    authenticator must be confirmed already. Steps too old to be offered are forgotten.
     """
-    confirmed = "confirmed_at IS NULL" if confirm else "confirmed_at IS NOT NULL"
-    return conn.execute(
-        "UPDATE totp_authenticators SET last_step = :step,"
-        " confirmed_at = COALESCE(confirmed_at, :now)"
-        f" WHERE user_id = :user_id AND {confirmed}"
-        " AND (last_step IS NULL OR last_step < :step)",
-        {"user_id": user_id, "step": step, "now": to_db_time(now)},
-    ).rowcount == 1
+    if confirm:
+        ready = conn.execute(
+            "UPDATE totp_authenticators SET confirmed_at = :now"
+            " WHERE user_id = :user_id AND confirmed_at IS NULL",
+            {"user_id": user_id, "now": to_db_time(now)}).rowcount == 1
+    else:
+        ready = has_confirmed_totp(conn, user_id)
+    if not ready:
+        return False
+    taken = conn.execute(
+        "INSERT INTO totp_used_steps (user_id, step) VALUES (:user_id, :step)"
+        " ON CONFLICT (user_id, step) DO NOTHING",
+        {"user_id": user_id, "step": step}).rowcount == 1
+    conn.execute("DELETE FROM totp_used_steps WHERE user_id = :user_id AND step < :oldest",
+                 {"user_id": user_id, "oldest": step - STEPS_REMEMBERED})
+    return taken
 
 
 def delete_totp(conn, user_id):

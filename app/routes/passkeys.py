@@ -10,6 +10,7 @@ from app.schemas.passkeys import (LoginOptionsSchema, PasskeyCreatedSchema, Pass
 from app.services import passkeys
 
 blp = Blueprint("passkeys", __name__, description="Passkeys (WebAuthn credentials).")
+MIN_CREDENTIAL_ID_CHARS = 22
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -45,7 +46,8 @@ def list_passkeys(ref):
     return {"items": passkeys.list_passkeys(current_user(), ref)}
 
 
-@blp.delete("/users/me/passkeys/<passkey_id>")
+# A credential id has at least 16 bytes (22 base64url characters): `options` is not one.
+@blp.delete(f"/users/me/passkeys/<string(minlength={MIN_CREDENTIAL_ID_CHARS}):passkey_id>")
 @blp.response(204)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")

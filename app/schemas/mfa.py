@@ -71,8 +71,10 @@ class LoginResultSchema(Schema):
     """The token pair, or for a user with MFA enabled the MFA challenge."""
 
     class Meta:
+        # No properties of its own: the alternatives say what the body holds.
         json_schema = {"oneOf": [{"$ref": "#/components/schemas/TokenPair"},
-                                 {"$ref": "#/components/schemas/MfaChallenge"}]}
+                                 {"$ref": "#/components/schemas/MfaChallenge"}],
+                       "additionalProperties": True}
 
     def dump(self, obj, *, many=None):
         """Dump with the schema of whichever answer `obj` is."""

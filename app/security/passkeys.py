@@ -18,6 +18,7 @@ from webauthn.helpers.structs import (AuthenticatorSelectionCriteria,
                                       UserVerificationRequirement)
 
 CHALLENGE_TTL = 300
+MIN_CREDENTIAL_ID_LENGTH = 16
 MAX_CREDENTIAL_ID_LENGTH = 1023
 
 
@@ -124,6 +125,8 @@ def verify_registration(rp, credential, challenge):
         transports = credential["response"].get("transports") or []
     except Exception as error:  # py_webauthn raises many kinds on hostile input
         raise InvalidPasskey(f"registration refused: {type(error).__name__}") from None
+    if not MIN_CREDENTIAL_ID_LENGTH <= len(verified.credential_id) <= MAX_CREDENTIAL_ID_LENGTH:
+        raise InvalidPasskey("credential id of a bad length")
     return NewCredential(bytes_to_base64url(verified.credential_id),
                          bytes_to_base64url(verified.credential_public_key),
                          verified.sign_count,

@@ -5,6 +5,7 @@ so a ceremony may start on one worker or instance and finish on another.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -42,27 +43,43 @@ def registration_options(user):
 
 
 def register(user, credential, name=None):
-    """Finish adding a passkey; return (passkey, recovery codes if this enabled MFA)."""
+    """Finish adding a passkey; return (passkey, recovery codes if this enabled MFA).
+
+    The challenge is spent whatever the outcome.
+    """
     conn = get_db()
     now = utcnow()
     with transaction(conn):
-        challenge = _take_challenge(conn, credential, now, _bad_credential)
-        if challenge.purpose != "register" or challenge.user_id != user.id:
-            raise _bad_credential("The challenge was not issued for this registration.")
         try:
-            new = webauthn.verify_registration(relying_party(), credential, challenge.raw)
-        except webauthn.InvalidPasskey as error:
-            raise _bad_credential("The credential did not verify.", reason=str(error)) from None
-        was_enabled = second_factors.current_status(conn, user.id).enabled
-        passkey = passkeys_repo.add(conn, user_id=user.id, credential=new,
-                                    name=name or DEFAULT_NAME, now=now)
-        if passkey is None:
-            raise _bad_credential("This passkey is registered already.")
-        audit.record("passkey.added", actor=user, subject=user, passkey_id=passkey.id)
-        if was_enabled:
-            return passkey, None
-        audit.record("mfa.enabled", actor=user, subject=user, method="passkey")
-        return passkey, second_factors.new_recovery_codes(conn, user, now)
+            new = _verified_registration(conn, user, credential, now)
+        except (_Refused, webauthn.InvalidPasskey) as error:
+            refusal = str(error)
+        else:
+            return _store_passkey(conn, user, new, name, now)
+    audit.record("passkey.registration_refused", actor=user, subject=user,
+                 level=logging.WARNING, reason=refusal)
+    raise _bad_credential("The credential was not accepted: a bad attestation, origin or "
+                          "RP id, no user verification, or an unknown or spent challenge.")
+
+
+def _verified_registration(conn, user, credential, now):
+    challenge = _take_challenge(conn, credential, now)
+    if challenge.purpose != "register" or challenge.user_id != user.id:
+        raise _Refused("challenge issued for something else")
+    return webauthn.verify_registration(relying_party(), credential, challenge.raw)
+
+
+def _store_passkey(conn, user, new, name, now):
+    was_enabled = second_factors.current_status(conn, user.id).enabled
+    passkey = passkeys_repo.add(conn, user_id=user.id, credential=new,
+                                name=name or DEFAULT_NAME, now=now)
+    if passkey is None:
+        raise _bad_credential("This passkey is registered already.")
+    audit.record("passkey.added", actor=user, subject=user, passkey_id=passkey.id)
+    if was_enabled:
+        return passkey, None
+    audit.record("mfa.enabled", actor=user, subject=user, method="passkey")
+    return passkey, second_factors.new_recovery_codes(conn, user, now)
 
 
 def list_passkeys(actor, ref):
@@ -119,7 +136,7 @@ def verify_assertion(conn, credential, now, *, purpose, user_id=None, session_id
     must be `user_id`'s and the challenge issued for the same purpose (and session).
     """
     try:
-        challenge = _take_challenge(conn, credential, now, _Refused)
+        challenge = _take_challenge(conn, credential, now)
         if (challenge.purpose != purpose or challenge.user_id != user_id
                 or challenge.session_id != session_id):
             raise _Refused("challenge issued for something else")
@@ -164,11 +181,14 @@ class _Refused(Exception):
     """An assertion this service does not accept (the reason, for the log)."""
 
 
+@dataclass(frozen=True)
 class _Challenge:
-    def __init__(self, stored, raw):
-        self.purpose, self.user_id, self.session_id = (stored.purpose, stored.user_id,
-                                                       stored.session_id)
-        self.raw = raw
+    """A spent challenge: what it was issued for, and its bytes."""
+
+    purpose: str
+    user_id: int | None
+    session_id: str | None
+    raw: bytes
 
 
 def _store_challenge(conn, challenge, purpose, *, user_id=None, session_id=None):
@@ -179,17 +199,17 @@ def _store_challenge(conn, challenge, purpose, *, user_id=None, session_id=None)
         expires_at=now + timedelta(seconds=webauthn.CHALLENGE_TTL))
 
 
-def _take_challenge(conn, credential, now, error):
+def _take_challenge(conn, credential, now):
     try:
         raw = webauthn.challenge_of(credential) if isinstance(credential, dict) else None
     except webauthn.InvalidPasskey:
-        raise error("The credential is malformed.") from None
+        raise _Refused("malformed clientDataJSON") from None
     stored = (passkeys_repo.take_challenge(conn, challenge_hash=webauthn.hash_challenge(raw),
                                            now=now) if raw else None)
     if stored is None:
-        raise error("The challenge is unknown, spent or expired.")
-    return _Challenge(stored, raw)
+        raise _Refused("unknown, spent or expired challenge")
+    return _Challenge(stored.purpose, stored.user_id, stored.session_id, raw)
 
 
-def _bad_credential(message, reason=None):
+def _bad_credential(message):
     return InvalidInput("The passkey was not accepted.", errors={"credential": [message]})

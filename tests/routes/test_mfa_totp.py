@@ -105,6 +105,24 @@ def test_login_mfa_with_used_step_is_refused(client, totp_user):
     assert_problem(again, 401, "invalid_credentials")
 
 
+def test_login_mfa_with_step_of_confirmation_is_refused(client, user, user_headers):
+    secret = client.post("/users/me/mfa/totp", headers=user_headers).get_json()["secret"]
+    code = code_for_step(secret)
+    client.post("/users/me/mfa/totp/confirm", headers=user_headers, json={"code": code})
+    response = client.post("/login/mfa", json={"mfa_token": start_login(client, user.email),
+                                               "code": code})
+    assert_problem(response, 401, "invalid_credentials")
+
+
+def test_login_mfa_with_earlier_unused_step_is_accepted(client, user, user_headers):
+    secret = client.post("/users/me/mfa/totp", headers=user_headers).get_json()["secret"]
+    now, later = code_for_step(secret), code_for_step(secret, 1)  # one moment, two steps
+    client.post("/users/me/mfa/totp/confirm", headers=user_headers, json={"code": later})
+    response = client.post("/login/mfa", json={"mfa_token": start_login(client, user.email),
+                                               "code": now})
+    assert response.status_code == 200
+
+
 def test_login_mfa_token_is_single_use(client, totp_user):
     user, _, secret, codes = totp_user
     token = start_login(client, user.email)

@@ -9,7 +9,7 @@ import json
 import jwt
 import pytest
 
-from tests.conftest import PASSWORD, assert_problem
+from tests.conftest import assert_problem
 from tests.mfa_helpers import enrol_passkey, start_login
 from tests.routes.test_reauth import age_session, session_id_of
 from tests.soft_authenticator import SoftAuthenticator, b64url, unb64url
@@ -93,6 +93,15 @@ def test_register_with_spent_challenge_is_refused(client, user_headers):
     assert register(client, user_headers, SoftAuthenticator().create(options)).status_code == 201
     again = register(client, user_headers, SoftAuthenticator().create(options))
     assert_problem(again, 422, "validation_error")
+
+
+def test_register_refused_spends_its_challenge(client, user_headers):
+    options = registration(client, user_headers)
+    authenticator = SoftAuthenticator()
+    assert register(client, user_headers, authenticator.create(options, uv=False)
+                    ).status_code == 422
+    response = register(client, user_headers, authenticator.create(options))
+    assert_problem(response, 422, "validation_error")
 
 
 def test_register_with_other_users_challenge_is_refused(client, user_headers, admin_headers):
