@@ -9,7 +9,9 @@ import shutil
 import sqlite3
 from types import SimpleNamespace
 
+import pyotp
 import pytest
+from flask import current_app
 
 from app import create_app, migrations
 from app.database import get_db, transaction
@@ -17,14 +19,20 @@ from app.database.sqlite import sqlite_path
 from app.models import utcnow
 from app.repositories import login_failures
 from app.services import authentication as auth_service
+from app.services import api_keys, passkeys, second_factors
 from app.services import users as users_service
 from app.services.domain_errors import AuthenticationFailed
 from tests.conftest import PASSWORD
 from tests.databases import fresh_database, query
 from tests.servers import flask_cli, free_port, service_env
+from tests.soft_authenticator import SoftAuthenticator
 
-TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks")
-COPIED = "copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks"
+TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks",
+          "totp_authenticators", "totp_used_steps", "recovery_codes", "passkeys", "mfa_tokens",
+          "webauthn_challenges", "api_keys")
+COPIED = ("copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
+          " 1 totp authenticators, 1 totp used steps, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
+          " 1 webauthn challenges, 2 api keys")
 STRANGER = "stranger@example.com"
 
 
@@ -65,7 +73,29 @@ def source(source_app, source_url):
         for _ in range(2):
             with pytest.raises(AuthenticationFailed):
                 auth_service.login(STRANGER, "wrong password, twice")
-    return SimpleNamespace(url=source_url, admin=admin, bob=bob, refresh=pair.refresh_token)
+        add_second_factors(bob)
+        key = add_api_keys(bob)
+    return SimpleNamespace(url=source_url, admin=admin, bob=bob, refresh=pair.refresh_token,
+                           key=key)
+
+
+def add_api_keys(user):
+    """Two keys of `user`, the first revoked (ids 1 and 2); return the live one."""
+    with current_app.test_request_context():
+        revoked = api_keys.create(user, name="old", scopes=["users:read"])
+        api_keys.revoke(user, "me", revoked.id)
+        return api_keys.create(user, name="live", scopes=["users:write"], expires_in_days=30)
+
+
+def add_second_factors(user):
+    """TOTP (with its recovery codes) and a passkey; a pending MFA login and challenge."""
+    with current_app.test_request_context():
+        secret = second_factors.start_totp(user).secret
+        second_factors.confirm_totp(user, pyotp.TOTP(secret).now())
+        options = passkeys.registration_options(user)
+        passkeys.register(user, SoftAuthenticator().create(options))
+        auth_service.login(user.email, PASSWORD)
+        passkeys.request_options()
 
 
 def copy(runner, source_url, *args):
@@ -118,6 +148,15 @@ def test_register_after_copy_gets_the_next_id(copied, client):
     body = {"name": "New Comer", "email": "new@example.com", "password": PASSWORD}
     assert client.post("/users", json=body).get_json()["id"] == 5
     assert login(client, "new@example.com").status_code == 200
+
+
+def test_api_key_after_copy_still_works_and_the_next_gets_a_new_id(copied, client, source):
+    key_headers = {"Authorization": f"Bearer {source.key.key}"}
+    assert client.get("/users/me", headers=key_headers).get_json()["id"] == source.bob.id
+    token = login(client, "ada@example.com").get_json()["access_token"]
+    created = client.post("/users/me/api-keys", headers={"Authorization": f"Bearer {token}"},
+                          json={"name": "after copy", "scopes": ["users:read"]})
+    assert created.get_json()["id"] == 3  # ids 1 (revoked) and 2 came along
 
 
 @pytest.mark.parametrize("source_url", ["sqlite", "postgresql"], indirect=True)
