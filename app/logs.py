@@ -8,7 +8,7 @@ import time
 from flask import g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
-from app.http.request_id import current_request_id
+from app.request_ids import current_request_id
 
 access_logger = logging.getLogger("app.access")
 JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
