@@ -9,7 +9,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import validate
 
-from app.http.error_handlers import PROBLEM_MIMETYPE, title
+from app.problems import PROBLEM_MIMETYPE, title
 from app.schemas import patterns
 from app.schemas.fields import Email, Password, Rfc3339DateTime, Text
 from app.schemas.problems import ProblemSchema

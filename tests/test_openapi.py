@@ -10,7 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from app.http.error_handlers import PROBLEM_MIMETYPE
+from app.problems import PROBLEM_MIMETYPE
 from app.schemas.login import LoginSchema
 from app.schemas.users import UserCreateSchema, UserPatchSchema
 from app.security import password_policy

@@ -9,7 +9,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.http.error_handlers import problem
+from app.problems import problem
 
 # The extension object; each app binds it in init_app. The client is the socket's
 # address unless TRUSTED_PROXIES says how many proxies' X-Forwarded-For to believe.
