@@ -5,6 +5,7 @@ from flask import Flask
 from app import cli, config, database, logs, mail, metrics, openapi
 from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
 from app.routes import account, account_pages, legacy, login, meta, users
+from app.routes import metrics as metrics_route
 
 
 MAX_REMEMBERED_FUNCTIONS = 1024
@@ -39,6 +40,7 @@ def create_app(overrides=None):
     app.json.mimetype = "application/json; charset=utf-8"
     logs.init_app(app)
     metrics.init_app(app)
+    metrics_route.init_app(app)
     database.init_app(app)
     mail.init_app(app)
     no_cookie_sessions.init_app(app)

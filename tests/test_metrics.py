@@ -1,4 +1,6 @@
-"""GET /metrics: off by default, Prometheus text, protectable by a token (app/metrics.py).
+"""GET /metrics: off by default, Prometheus text, protectable by a token.
+
+The view is app/routes/metrics.py, the counters app/metrics.py.
 
 The counters live in the process for the whole run, so tests compare before and after.
 """
