@@ -119,7 +119,8 @@ def delete_user(actor, ref):
         target = _resolve(conn, actor, ref)
         if target.is_admin and target.is_active:
             _guard_last_admin(conn)
-        users_repo.delete(conn, target.id)
+        if not users_repo.delete(conn, target.id):
+            raise NotFound("No such user.")  # deleted meanwhile by another request
     audit.record("user.deleted", actor=actor, subject=target)
 
 
