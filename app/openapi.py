@@ -118,6 +118,15 @@ def _rule(pattern, description):
     return {"pattern": pattern, "description": description}
 
 
+def _password_properties(min_length):
+    """Document a new password's minimum length as the app's PASSWORD_MIN_LENGTH says."""
+
+    def password_properties(self, field, ret):
+        return {"minLength": min_length} if isinstance(field, Password) else {}
+
+    return password_properties
+
+
 def _rfc3339_properties(self, field, ret):
     """apispec leaves a custom-format DateTime undocumented; ours is RFC 3339 in UTC."""
     if isinstance(field, Rfc3339DateTime):
@@ -159,6 +168,8 @@ def init_app(app, blueprints):
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [CommonErrors(), SchemaRules()]})
     api.ma_plugin.converter.add_attribute_function(_rfc3339_properties)
     api.ma_plugin.converter.add_attribute_function(_text_properties)
+    api.ma_plugin.converter.add_attribute_function(
+        _password_properties(app.config["PASSWORD_MIN_LENGTH"]))
     for name, component in _text_rule_components().items():
         api.spec.components.schema(name, component)
     api.spec.components.security_scheme(

@@ -171,6 +171,13 @@ def test_openapi_documents_the_field_rules_the_app_enforces(spec):
     assert email.fullmatch("teszt.elek@gmail.com") and not email.fullmatch("a/b@example.com")
 
 
+@pytest.mark.parametrize("settings", [{"PASSWORD_MIN_LENGTH": 21}], indirect=True)
+def test_openapi_password_min_length_follows_the_setting(spec):
+    schemas = spec["components"]["schemas"]
+    assert schemas["UserCreate"]["properties"]["password"]["minLength"] == 21
+    assert schemas["ResetPassword"]["properties"]["password"]["minLength"] == 21
+
+
 # What the document says of a value, as a JSON Schema validator (schemathesis uses this
 # one) reads it, against what the app's own schemas and password policy say.
 
