@@ -15,7 +15,7 @@ from app.security import account_tokens
 from app.security.passwords import hash_password
 from app.services import audit
 from app.services.domain_errors import InvalidRequest
-from app.services.password_rules import check_password_policy
+from app.services.password_rules import check_password_policy, hash_method
 
 # The paths of this service's own pages that mailed links open when no link template is
 # set (PASSWORD_RESET_URL, EMAIL_VERIFY_URL); app/routes/account_pages.py serves them here.
@@ -41,7 +41,7 @@ def reset_password(token, password):
     """Set a new password with a mailed token; every session of the user ends."""
     user = _user_for_reset_token(token)
     check_password_policy(password, email=user.email, name=user.name)
-    new_hash = hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    new_hash = hash_password(password, hash_method())
     conn = get_db()
     with transaction(conn):
         # Check again under the write lock: two resets with one token change it only once.
