@@ -1,35 +1,14 @@
 """User service: a layered Flask REST API (routes -> services -> repositories -> SQLite)."""
 
-from flask import Flask
-
 from app import cli, config, database, logs, mail, metrics, openapi
+from app.framework_workarounds import FlaskRememberingSyncFunctions
 from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
 from app.routes import account, account_pages, legacy, login, meta, users
 from app.routes import metrics as metrics_route
 
 
-MAX_REMEMBERED_FUNCTIONS = 1024
-
-
-class UserService(Flask):
-    """Flask, remembering which functions are coroutines.
-
-    Flask asks `inspect` about every view, decorator layer and hook on every
-    request; on the hot path that was a sixth of the app's own time.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._sync_functions = {}
-
-    def ensure_sync(self, func):
-        try:
-            return self._sync_functions[func]
-        except KeyError:
-            wrapped = super().ensure_sync(func)
-            if len(self._sync_functions) < MAX_REMEMBERED_FUNCTIONS:
-                self._sync_functions[func] = wrapped
-            return wrapped
+class UserService(FlaskRememberingSyncFunctions):
+    """The Flask application class of the service (see app/framework_workarounds.py)."""
 
 
 def create_app(overrides=None):

@@ -5,10 +5,9 @@ import http
 import swagger_ui_bundle
 from flask import Blueprint, send_from_directory
 from apispec import BasePlugin
-from flask_smorest import Api
-from flask_smorest.utils import prepare_response
 from marshmallow import validate
 
+from app.framework_workarounds import ErrorResponsesApi
 from app.problems import PROBLEM_MIMETYPE, title
 from app.schemas import patterns
 from app.schemas.fields import Email, Password, Rfc3339DateTime, Text
@@ -134,20 +133,12 @@ def _rfc3339_properties(self, field, ret):
     return {}
 
 
-class ProblemApi(Api):
+class ProblemApi(ErrorResponsesApi):
     """flask-smorest's Api, documenting every error as problem details."""
 
     ERROR_SCHEMA = ProblemSchema
-
-    def _register_responses(self):
-        for status in http.HTTPStatus:
-            if status >= 400:
-                response = {"description": title(status), "schema": self.ERROR_SCHEMA}
-                prepare_response(response, self.spec, PROBLEM_MIMETYPE)
-                self.spec.components.response(status.name, response, lazy=True)
-        default = {"description": "An error, as problem details.", "schema": self.ERROR_SCHEMA}
-        prepare_response(default, self.spec, PROBLEM_MIMETYPE)
-        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+    ERROR_MIMETYPE = PROBLEM_MIMETYPE
+    error_title = staticmethod(title)
 
 
 assets = Blueprint("docs_assets", __name__, url_prefix=ASSETS_URL.rstrip("/"))

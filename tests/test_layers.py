@@ -29,6 +29,7 @@ FORBIDDEN = {
     "app.metrics": HIGH + MIDDLE + ("app.database",),
     "app.logs": HIGH + MIDDLE + ("app.database",),
     "app.problems": HIGH + MIDDLE + ("app.database",),
+    "app.framework_workarounds": HIGH + MIDDLE + ("app.database",),
     # The lowest: everything else may use it, it uses nothing of the app.
     "app.request_ids": ("app",),
 }
