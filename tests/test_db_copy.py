@@ -19,7 +19,7 @@ from app.repositories import login_failures
 from app.services import authentication as auth_service
 from app.services import users as users_service
 from app.services.domain_errors import AuthenticationFailed
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.databases import fresh_database, query
 from tests.servers import flask_cli, free_port, service_env
 

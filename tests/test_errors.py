@@ -9,7 +9,7 @@ import pytest
 from app import create_app, migrations
 from app.database import get_db
 from tests.databases import WriteLockHolder
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 NEW_USER = {"name": "Teszt Elek", "email": "teszt.elek@example.com", "password": PASSWORD}
 

@@ -9,7 +9,7 @@ The counters live in the process for the whole run, so tests compare before and 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 from tests.databases import write_lock_held
 
 TOKEN = "scrape-token-0123456789abcdef"

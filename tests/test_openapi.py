@@ -15,7 +15,7 @@ from app.schemas.login import LoginSchema
 from app.schemas.users import UserCreateSchema, UserPatchSchema
 from app.security import password_policy
 from app.security.printable import is_printable
-from tests.properties.conftest import PROPERTIES
+from tests.helpers import PROPERTIES
 
 OPERATIONS = [
     ("/", "get", "200"), ("/health", "get", "200"), ("/health", "get", "503"),

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.databases import ENGINES, fresh_database
 from tests.faults.helpers import (
     concurrently, create_admin, login, make_env, outcomes, query, register, serve,

@@ -4,7 +4,7 @@ import pytest
 
 from app import create_app
 from app.request_ids import SANE_ID
-from tests.conftest import assert_problem
+from tests.helpers import assert_problem
 
 SANE = ["abc", "0d6c2f", "A.b_c-9", "x" * 128, "-", "..."]
 INSANE = ["", " ", "x" * 129, "a b", "a/b", "a;b", "<script>", "id\t1", "a,b", "ünicode", "a:b"]
