@@ -64,7 +64,8 @@ def from_environment():
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 65536),
         "CORS_ORIGINS": _list("CORS_ORIGINS"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO").upper(),
-        "LOG_FORMAT": _env("LOG_FORMAT", "json"),
+        # Readable lines for a developer at a terminal; one JSON object a line elsewhere.
+        "LOG_FORMAT": _env("LOG_FORMAT", "text" if app_env == "development" else "json"),
         "METRICS_ENABLED": _bool("METRICS_ENABLED", False),
         "METRICS_TOKEN": _env("METRICS_TOKEN", ""),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
