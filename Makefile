@@ -1,11 +1,12 @@
-# `make run` serves the API on the embedded SQLite default; `make test` runs the suite.
+# `make run` serves the API on the embedded SQLite default; `make test` runs the suite;
+# `make lint` checks style, formatting and the layers.
 # Each builds its own virtual environment on first use.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test upgrade clean
+.PHONY: run test lint upgrade clean
 
 $(BIN)/.installed-runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,11 @@ run: upgrade
 
 test: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -p no:cacheprovider --no-cov tests/test_layers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov

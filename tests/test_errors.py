@@ -1,4 +1,7 @@
-"""Every failure is problem+json carrying the request id (app/http/error_handlers.py, app/http/json_body.py)."""
+"""Every failure is problem+json carrying the request id.
+
+(app/http/error_handlers.py, app/problems.py, app/http/json_body.py)
+"""
 
 import io
 import json

@@ -15,7 +15,9 @@ from marshmallow import Schema, fields
 
 from app import framework_workarounds
 from app.framework_workarounds import (
-    ErrorResponsesApi, deprecated_view, drop_limiter_request_hooks,
+    ErrorResponsesApi,
+    deprecated_view,
+    drop_limiter_request_hooks,
 )
 from app.http.rate_limits import limiter
 from app.problems import PROBLEM_MIMETYPE

@@ -231,7 +231,8 @@ COLOURED = [
 def test_dev_server_line_carries_no_terminal_escape_codes(logs, message, args):
     logging.getLogger("werkzeug").info(message, *args)
     assert "\x1b" not in logs.text and "\\u001b" not in logs.text and "\\x1b" not in logs.text
-    assert re.search(r"Running on http|GET /nope HTTP/1.1|WARNING: This is a development", logs.text)
+    shown = r"Running on http|GET /nope HTTP/1.1|WARNING: This is a development"
+    assert re.search(shown, logs.text)
 
 
 def test_configure_twice_keeps_one_redaction_filter(settings):
