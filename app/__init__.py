@@ -1,4 +1,8 @@
-"""User service: a layered Flask REST API (routes -> services -> repositories -> SQLite)."""
+"""User service: a layered Flask REST API.
+
+Routes -> services -> repositories -> database, on SQLite (embedded, the default) or
+PostgreSQL; `create_app` is the one place the pieces are wired (README, "Architecture").
+"""
 
 from app import cli, config, database, logs, mail, metrics, openapi
 from app.framework_workarounds import FlaskRememberingSyncFunctions
