@@ -178,6 +178,10 @@ def test_log_format_default_is_text_only_in_development(monkeypatch, app_env, ex
     assert config.build()["LOG_FORMAT"] == expected
 
 
+def test_log_format_default_follows_app_env_given_as_override():
+    assert config.build({"APP_ENV": "testing"})["LOG_FORMAT"] == "json"
+
+
 @pytest.mark.parametrize("name, value, expected", [
     ("CORS_ORIGINS", "https://a.example, https://b.example,",
      ["https://a.example", "https://b.example"]),
