@@ -34,7 +34,6 @@ PODMAN=(podman --runtime runc --cgroup-manager cgroupfs)
 unique="ust-$(date +%s)-$$"
 IMAGE="localhost/user-service-test:$unique"
 NAME="$unique-app"
-PG_NAME="$unique-pg"
 VOLUME="$unique-data"
 work=$(mktemp -d "${TMPDIR:-/tmp}/$unique.XXXXXX")
 ENV_FILE="$work/.env"
@@ -61,7 +60,9 @@ docker() {
     esac
     local limit=120
     [ "$command" != build ] || limit=900
-    echo "+ podman $command ${extra[*]} $*" >&2
+    local shown="podman $command ${extra[*]} $*"
+    [ ${#shown} -le 400 ] || shown="${shown:0:400}..."
+    echo "+ $shown" >&2
     timeout "$limit" "${PODMAN[@]}" "$command" "${extra[@]}" "$@" 2> >(grep -v 'systemd connection' >&2)
 }
 
@@ -69,14 +70,12 @@ cleanup() {
     local status=$?
     set +e
     if [ $status -ne 0 ]; then
-        for container in "$NAME" "$PG_NAME"; do
-            if "${PODMAN[@]}" container exists "$container" 2>/dev/null; then
-                echo "--- last log lines of $container:"
-                "${PODMAN[@]}" logs --tail 30 "$container" 2>&1
-            fi
-        done
+        if "${PODMAN[@]}" container exists "$NAME" 2>/dev/null; then
+            echo "--- last log lines of $NAME:"
+            "${PODMAN[@]}" logs --tail 30 "$NAME" 2>&1
+        fi
     fi
-    "${PODMAN[@]}" rm -f -v -t 5 "$NAME" "$PG_NAME" >/dev/null 2>&1
+    "${PODMAN[@]}" rm -f -v -t 5 "$NAME" >/dev/null 2>&1
     "${PODMAN[@]}" volume rm -f "$VOLUME" >/dev/null 2>&1
     if [ -n "${PG_DATABASE:-}" ]; then
         "${PODMAN[@]}" run --rm --network host --no-healthcheck -e PGUSER \
@@ -97,19 +96,47 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+say "compose.yaml"
+# `docker compose config` when a compose is here (Debian's docker-compose checks the
+# file against the compose spec's schema too), with a throwaway .env beside a copy.
+compose_cmd=()
+if command docker compose version >/dev/null 2>&1; then
+    compose_cmd=(command docker compose)
+elif command -v docker-compose >/dev/null; then
+    compose_cmd=(docker-compose)
+fi
+if [ ${#compose_cmd[@]} -gt 0 ]; then
+    mkdir -p "$work/compose/deploy"
+    cp compose.yaml "$work/compose/"
+    cp deploy/nginx.conf "$work/compose/deploy/"
+    { cat .env.example; echo "SECRET_KEY=a-secret-only-for-checking-the-compose-file"
+      echo "POSTGRES_PASSWORD=only-for-checking"; } > "$work/compose/.env"
+    (cd "$work/compose" && "${compose_cmd[@]}" config > config.out) \
+        || fail "compose config refused compose.yaml"
+    for service in postgres redis migrate app-1 app-2 proxy; do
+        grep -q "^  $service:" "$work/compose/config.out" || fail "compose.yaml has no $service"
+    done
+    ok "compose config accepts compose.yaml (${compose_cmd[*]})"
+else
+    echo "skipped: neither docker compose nor docker-compose is installed"
+fi
+
 say "base image"
 timeout 900 tests/image/standin-base.sh "${PODMAN[@]}"
 
 say "wheelhouse (Python packages for the build, made on this machine)"
 # Every pin whatever its marker (--no-deps: requirements.txt lists what each pulls in),
-# so the wheelhouse serves the image's Python even where a marker differs from ours.
+# as wheels for the image's CPython 3.11 on Linux whatever Python this machine runs.
 WHEELHOUSE="$CACHE/wheelhouse-$(sha256sum requirements.txt | cut -c1-16)"
 if [ ! -f "$WHEELHOUSE/.complete" ]; then
     rm -rf "$WHEELHOUSE"
     mkdir -p "$WHEELHOUSE"
     sed -E 's/[[:space:]]*[;#].*$//' requirements.txt | grep -v '^$' > "$work/pins.txt"
-    timeout 600 python3 -m pip wheel --quiet --no-deps -r "$work/pins.txt" \
-        --wheel-dir "$WHEELHOUSE" 2>&1 | grep -v '^WARNING: Location' || true
+    arch=$(uname -m)
+    timeout 600 python3 -m pip download --quiet --no-deps --only-binary=:all: \
+        --python-version 3.11 --implementation cp --abi cp311 \
+        --platform "manylinux_2_28_$arch" --platform "manylinux2014_$arch" \
+        -r "$work/pins.txt" --dest "$WHEELHOUSE" 2>&1 | grep -v '^WARNING: Location' || true
     [ "$(ls "$WHEELHOUSE"/*.whl | wc -l)" -eq "$(wc -l < "$work/pins.txt")" ] \
         || fail "the wheelhouse misses wheels: $(ls "$WHEELHOUSE")"
     touch "$WHEELHOUSE/.complete"
@@ -142,9 +169,9 @@ fi
 ok "no compiler in the runtime image"
 
 say "SQLite on a volume"
-python3 -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(48))' > "$ENV_FILE"
-echo "WEB_CONCURRENCY=2" >> "$ENV_FILE"
-echo "PUBLIC_URL=http://127.0.0.1:$PORT" >> "$ENV_FILE"
+{ echo "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+  echo "WEB_CONCURRENCY=2"
+  echo "PUBLIC_URL=http://127.0.0.1:$PORT"; } > "$ENV_FILE"
 ADMIN_EMAIL="admin-$unique@example.com"
 ADMIN_PASSWORD=$(python3 -c "import secrets; print(secrets.token_urlsafe(18))")
 USER_EMAIL="user-$unique@example.com"
@@ -230,18 +257,19 @@ else
         echo "RATELIMIT_KEY_PREFIX=$REDIS_PREFIX"
         echo "BIND=127.0.0.1:$PG_PORT"
     } > "$work/pg.env"
-    PG_BASE="http://127.0.0.1:$PG_PORT"
-    docker run --rm --network host --env-file "$work/pg.env" "$IMAGE" flask db upgrade
+    PORT=$PG_PORT ENV_FILE="$work/pg.env"
+    BASE="http://127.0.0.1:$PORT"
+    docker run --rm --network host --env-file "$ENV_FILE" "$IMAGE" flask db upgrade
     ok "flask db upgrade on PostgreSQL"
-    printf '%s\n' "$ADMIN_PASSWORD" | docker run --rm -i --network host --env-file "$work/pg.env" \
+    printf '%s\n' "$ADMIN_PASSWORD" | docker run --rm -i --network host --env-file "$ENV_FILE" \
         "$IMAGE" flask users create-admin --email "$ADMIN_EMAIL" --name Admin --password-stdin
     ok "flask users create-admin on PostgreSQL"
-    docker run -d --name "$PG_NAME" --network host --env-file "$work/pg.env" "$IMAGE" > /dev/null
-    python3 tests/image/http_flow.py wait "$PG_BASE" 60
-    python3 tests/image/http_flow.py register "$PG_BASE" "$USER_EMAIL" "$USER_PASSWORD"
-    docker restart "$PG_NAME" > /dev/null
-    python3 tests/image/http_flow.py wait "$PG_BASE" 60
-    python3 tests/image/http_flow.py check "$PG_BASE" "$USER_EMAIL" "$USER_PASSWORD" \
+    docker run -d --name "$NAME" --network host --env-file "$ENV_FILE" "$IMAGE" > /dev/null
+    python3 tests/image/http_flow.py wait "$BASE" 60
+    python3 tests/image/http_flow.py register "$BASE" "$USER_EMAIL" "$USER_PASSWORD"
+    docker restart "$NAME" > /dev/null
+    python3 tests/image/http_flow.py wait "$BASE" 60
+    python3 tests/image/http_flow.py check "$BASE" "$USER_EMAIL" "$USER_PASSWORD" \
         "$ADMIN_EMAIL" "$ADMIN_PASSWORD"
     ok "registered and logged in a user on PostgreSQL; it survived a restart"
     keys=$("${PODMAN[@]}" run --rm --network host --no-healthcheck \
@@ -249,7 +277,7 @@ else
         python3 -c "$REDIS_KEYS" count "$REDIS_URL" "$REDIS_PREFIX")
     [ "$keys" -gt 0 ] || fail "no rate-limit counter under $REDIS_PREFIX in Redis"
     ok "rate-limit counters in Redis ($keys keys under the test's own prefix)"
-    docker rm -f -v "$PG_NAME" > /dev/null
+    docker rm -f -v "$NAME" > /dev/null
 fi
 
 say "summary"
