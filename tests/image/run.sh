@@ -29,7 +29,8 @@ fail() { echo "FAIL $*" >&2; exit 1; }
 command -v podman >/dev/null || skip "podman is not installed (apt-get install podman)"
 command -v debootstrap >/dev/null || skip "debootstrap is not installed"
 PODMAN=(podman --runtime runc --cgroup-manager cgroupfs)
-"${PODMAN[@]}" info >/dev/null 2>&1 || skip "podman cannot run here: $("${PODMAN[@]}" info 2>&1 | tail -n 1)"
+"${PODMAN[@]}" info >/dev/null 2>&1 \
+    || skip "podman cannot run here: $("${PODMAN[@]}" info 2>&1 | tail -n 1)"
 
 unique="ust-$(date +%s)-$$"
 IMAGE="localhost/user-service-test:$unique"
@@ -38,7 +39,10 @@ VOLUME="$unique-data"
 work=$(mktemp -d "${TMPDIR:-/tmp}/$unique.XXXXXX")
 ENV_FILE="$work/.env"
 CACHE="${IMAGE_TEST_CACHE:-/var/tmp/user-service-image-test}"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+free_port() {
+    python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 PORT=$(free_port)
 PG_PORT=$(free_port)
 
@@ -63,7 +67,8 @@ docker() {
     local shown="podman $command ${extra[*]} $*"
     [ ${#shown} -le 400 ] || shown="${shown:0:400}..."
     echo "+ $shown" >&2
-    timeout "$limit" "${PODMAN[@]}" "$command" "${extra[@]}" "$@" 2> >(grep -v 'systemd connection' >&2)
+    timeout "$limit" "${PODMAN[@]}" "$command" "${extra[@]}" "$@" \
+        2> >(grep -v 'systemd connection' >&2)
 }
 
 cleanup() {
@@ -156,8 +161,9 @@ size_mb=$(( size / 1000000 ))
 echo "image size: $size_mb MB ($size bytes; target < 200 MB)"
 [ "$size_mb" -lt 200 ] || fail "the image is $size_mb MB, over the 200 MB target"
 ok "image size $size_mb MB < 200 MB"
-config=$("${PODMAN[@]}" image inspect --format \
-    '{{.Config.User}} {{range $p, $_ := .Config.ExposedPorts}}{{$p}}{{end}} {{.Config.Healthcheck.Test}} {{.Config.Cmd}}' "$IMAGE")
+format='{{.Config.User}} {{range $p, $_ := .Config.ExposedPorts}}{{$p}}{{end}}'
+format+=' {{.Config.Healthcheck.Test}} {{.Config.Cmd}}'
+config=$("${PODMAN[@]}" image inspect --format "$format" "$IMAGE")
 echo "image config: $config"
 [[ "$config" == "app 8000/tcp "*"/health/live"*"[gunicorn -c gunicorn.conf.py wsgi:app]" ]] \
     || fail "unexpected image config: $config"
@@ -192,8 +198,9 @@ python3 tests/image/http_flow.py check "$BASE" "$USER_EMAIL" "$USER_PASSWORD" \
     "$ADMIN_EMAIL" "$ADMIN_PASSWORD"
 ok "registered and logged in a user over HTTP"
 
-uids=$("${PODMAN[@]}" exec "$NAME" python3 -c \
-    'import os; print(" ".join(sorted({str(os.stat(f"/proc/{p}").st_uid) for p in os.listdir("/proc") if p.isdigit()})))')
+uids=$("${PODMAN[@]}" exec "$NAME" python3 -c 'import os
+print(" ".join(sorted({str(os.stat(f"/proc/{pid}").st_uid)
+                       for pid in os.listdir("/proc") if pid.isdigit()})))')
 echo "user ids of the container's processes: $uids"
 [ -n "$uids" ] && [[ " $uids " != *" 0 "* ]] || fail "a process runs as root: $uids"
 ok "every process runs as non-root (uid $uids)"
@@ -228,7 +235,8 @@ with psycopg.connect(url, autocommit=True) as conn:
     if action == "create":
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     else:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                     .format(sql.Identifier(name)))
 '
 REDIS_KEYS='
 import sys, redis
@@ -246,9 +254,11 @@ elif ! answers 6379; then
     echo "skipped: no Redis on 127.0.0.1:6379"
 else
     PG_DATABASE="${unique//-/_}"
-    PG_URL=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PG_ADMIN_URL" "$PG_DATABASE")
+    PG_URL=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1])
+print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PG_ADMIN_URL" "$PG_DATABASE")
     REDIS_PREFIX="$unique"
-    docker run --rm --network host -e PGUSER "$IMAGE" python3 -c "$PG_ADMIN" create "$PG_ADMIN_URL" "$PG_DATABASE"
+    docker run --rm --network host -e PGUSER "$IMAGE" \
+        python3 -c "$PG_ADMIN" create "$PG_ADMIN_URL" "$PG_DATABASE"
     {
         cat "$ENV_FILE"
         echo "DATABASE_URL=$PG_URL"

@@ -69,5 +69,6 @@ tarball="$CACHE/$RELEASE-python3-minbase.tar"
         --change 'CMD ["python3"]' \
         --message "stand-in for $BASE_IMAGE: Debian $RELEASE minbase + python3" \
         "$tarball" "$BASE_IMAGE" > /dev/null 2>&1
-    echo "base image: imported the stand-in as $BASE_IMAGE (Debian's python3, not the public image's)"
+    echo "base image: imported the stand-in as $BASE_IMAGE" \
+         "(Debian's python3, not the public image's)"
 ) 9> "$CACHE/standin.lock"
