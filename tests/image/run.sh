@@ -12,7 +12,7 @@
 #   4. SQLite on a volume: migrate, create the admin (password on stdin), serve,
 #      register and log in a user over HTTP, check every process runs as non-root, the
 #      health check, restart the container and recreate it: the data is still there;
-#   5. PostgreSQL and Redis of this machine (--network host), in a database of its own
+#   5. PostgreSQL and Redis of this machine (--network host), in a schema of its own
 #      that it drops afterwards, rate-limit counters under a key prefix of its own.
 # Everything it makes carries a unique name and is removed at the end, also on failure.
 # Exits 0 with "image test skipped: ..." when podman cannot run here.
@@ -82,11 +82,11 @@ cleanup() {
     fi
     "${PODMAN[@]}" rm -f -v -t 5 "$NAME" >/dev/null 2>&1
     "${PODMAN[@]}" volume rm -f "$VOLUME" >/dev/null 2>&1
-    if [ -n "${PG_DATABASE:-}" ]; then
+    if [ -n "${PG_SCHEMA:-}" ]; then
         "${PODMAN[@]}" run --rm --network host --no-healthcheck -e PGUSER \
             --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$IMAGE" \
-            python3 -c "$PG_ADMIN" drop "$PG_ADMIN_URL" "$PG_DATABASE" >/dev/null 2>&1 \
-            || echo "warning: could not drop database $PG_DATABASE"
+            python3 -c "$PG_ADMIN" drop "$PG_ADMIN_URL" "$PG_SCHEMA" >/dev/null 2>&1 \
+            || echo "warning: could not drop schema $PG_SCHEMA"
     fi
     if [ -n "${REDIS_PREFIX:-}" ]; then
         "${PODMAN[@]}" run --rm --network host --no-healthcheck \
@@ -95,7 +95,7 @@ cleanup() {
     fi
     "${PODMAN[@]}" rmi -f "$IMAGE" >/dev/null 2>&1
     rm -rf "$work"
-    echo "cleaned up: containers, volume, image and database of $unique"
+    echo "cleaned up: containers, volume, image, schema and Redis keys of $unique"
     [ $status -eq 0 ] || echo "image test FAILED after $(( $(date +%s) - started )) s" >&2
 }
 trap cleanup EXIT
@@ -226,17 +226,20 @@ say "PostgreSQL and Redis of this machine (--network host)"
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PG_ADMIN_URL="${TEST_DATABASE_URL:-postgresql://127.0.0.1:5432/test}"
 REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
-# Create or drop a database of its own (a URL without a user means this machine's user).
+# Create (printing its DATABASE_URL) or drop a schema of its own in that database, as the
+# suite does (a URL without a user means this machine's user). A schema, not a database:
+# CREATE and DROP DATABASE wait for a checkpoint, which takes long on a busy server.
 PG_ADMIN='
 import sys, psycopg
 from psycopg import sql
+from app.database.postgresql import with_search_path
 action, url, name = sys.argv[1:]
 with psycopg.connect(url, autocommit=True) as conn:
     if action == "create":
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+        print(with_search_path(url, name, "public"))
     else:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                     .format(sql.Identifier(name)))
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
 '
 REDIS_KEYS='
 import sys, redis
@@ -253,12 +256,11 @@ if ! answers 5432; then
 elif ! answers 6379; then
     echo "skipped: no Redis on 127.0.0.1:6379"
 else
-    PG_DATABASE="${unique//-/_}"
-    PG_URL=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1])
-print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PG_ADMIN_URL" "$PG_DATABASE")
+    PG_SCHEMA="${unique//-/_}"
+    PG_URL=$(docker run --rm --network host -e PGUSER "$IMAGE" \
+        python3 -c "$PG_ADMIN" create "$PG_ADMIN_URL" "$PG_SCHEMA")
+    echo "PostgreSQL: schema $PG_SCHEMA of $PG_ADMIN_URL"
     REDIS_PREFIX="$unique"
-    docker run --rm --network host -e PGUSER "$IMAGE" \
-        python3 -c "$PG_ADMIN" create "$PG_ADMIN_URL" "$PG_DATABASE"
     {
         cat "$ENV_FILE"
         echo "DATABASE_URL=$PG_URL"
