@@ -45,3 +45,10 @@ bench: $(BIN)/.installed-bench     # the full run that writes BENCHMARKS.md (nee
 
 bench-quick: $(BIN)/.installed-bench   # a few seconds, no thresholds: keeps the script working
 	$(BIN)/python -m bench --quick
+
+.PHONY: image-test
+
+# Builds the container image with podman and runs it (SQLite on a volume, then this
+# machine's PostgreSQL and Redis); skips with the reason when podman cannot run here.
+image-test:
+	bash tests/image/run.sh
