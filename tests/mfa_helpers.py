@@ -1,10 +1,14 @@
 """Helpers of the second-factor tests: enrol TOTP or a passkey over HTTP, log in with MFA."""
 
 import time
+from datetime import timedelta
 
+import jwt
 import pyotp
 
-from tests.conftest import PASSWORD
+from app.database import get_db, transaction
+from app.models import to_db_time, utcnow
+from tests.helpers import PASSWORD
 from tests.soft_authenticator import SoftAuthenticator
 
 
@@ -40,3 +44,19 @@ def start_login(client, email, password=PASSWORD):
     body = client.post("/login", json={"email": email, "password": password}).get_json()
     assert body["mfa_required"] is True, body
     return body["mfa_token"]
+
+
+def session_id_of(headers):
+    """The session id (`sid`) of the access token in Authorization headers."""
+    token = headers["Authorization"].removeprefix("Bearer ")
+    return jwt.decode(token, options={"verify_signature": False})["sid"]
+
+
+def age_session(app, session_id, seconds):
+    """Pretend the session last proved its credentials `seconds` ago."""
+    with app.app_context():
+        conn = get_db()
+        with transaction(conn):
+            conn.execute("UPDATE sessions SET authenticated_at = :at WHERE id = :id",
+                         {"at": to_db_time(utcnow() - timedelta(seconds=seconds)),
+                          "id": session_id})

@@ -19,8 +19,8 @@ from app.database import get_db, transaction
 from app.database.sqlite import sqlite_path
 from app.models import utcnow
 from app.repositories import login_failures
-from app.services import authentication as auth_service
 from app.services import api_keys, passkeys, second_factors
+from app.services import authentication as auth_service
 from app.services import users as users_service
 from app.services.domain_errors import AuthenticationFailed
 from tests.databases import fresh_database, query

@@ -3,8 +3,8 @@
 import pyotp
 import pytest
 
-from tests.conftest import PASSWORD
 from tests.faults.helpers import concurrently, outcomes
+from tests.helpers import PASSWORD
 from tests.mfa_helpers import code_for_step
 from tests.servers import Gunicorn, flask_cli, service_env
 from tests.soft_authenticator import SoftAuthenticator

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from app.models import from_db_time, to_db_time
 
-
 # A code is offered for the current step and one either side: older steps never return.
 STEPS_REMEMBERED = 3
 

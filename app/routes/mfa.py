@@ -5,8 +5,14 @@ from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
 from app.http.recent_auth import recent_auth_required, session_required
 from app.schemas.login import TokenPairSchema
-from app.schemas.mfa import (CodeSchema, MfaLoginSchema, MfaStatusSchema, RecoveryCodesSchema,
-                             TotpConfirmedSchema, TotpEnrolmentSchema)
+from app.schemas.mfa import (
+    CodeSchema,
+    MfaLoginSchema,
+    MfaStatusSchema,
+    RecoveryCodesSchema,
+    TotpConfirmedSchema,
+    TotpEnrolmentSchema,
+)
 from app.services import mfa_login, second_factors
 
 blp = Blueprint("mfa", __name__, description="Second factors: TOTP and recovery codes.")

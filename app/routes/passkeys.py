@@ -5,8 +5,14 @@ from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
 from app.http.recent_auth import recent_auth_required, session_required
 from app.schemas.login import TokenPairSchema
-from app.schemas.passkeys import (LoginOptionsSchema, PasskeyCreatedSchema, PasskeyCreateSchema,
-                                  PasskeyListSchema, PasskeyLoginSchema, PublicKeyOptionsSchema)
+from app.schemas.passkeys import (
+    LoginOptionsSchema,
+    PasskeyCreatedSchema,
+    PasskeyCreateSchema,
+    PasskeyListSchema,
+    PasskeyLoginSchema,
+    PublicKeyOptionsSchema,
+)
 from app.services import passkeys
 
 blp = Blueprint("passkeys", __name__, description="Passkeys (WebAuthn credentials).")

@@ -8,8 +8,12 @@ from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
 from app.schemas.account import AcceptedSchema
 from app.schemas.users import (
-    UserCreateSchema, UserListQuerySchema, UserPageSchema, UserPatchSchema,
-    UserReplaceSchema, UserSchema,
+    UserCreateSchema,
+    UserListQuerySchema,
+    UserPageSchema,
+    UserPatchSchema,
+    UserReplaceSchema,
+    UserSchema,
 )
 from app.services import user_listing
 from app.services import users as users_service

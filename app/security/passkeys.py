@@ -9,13 +9,20 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from webauthn import (generate_authentication_options, generate_registration_options,
-                      options_to_json, verify_authentication_response,
-                      verify_registration_response)
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_authentication_response,
+    verify_registration_response,
+)
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, parse_client_data_json
-from webauthn.helpers.structs import (AuthenticatorSelectionCriteria,
-                                      PublicKeyCredentialDescriptor, ResidentKeyRequirement,
-                                      UserVerificationRequirement)
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
 
 CHALLENGE_TTL = 300
 MIN_CREDENTIAL_ID_LENGTH = 16

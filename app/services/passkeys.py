@@ -16,8 +16,12 @@ from app.repositories import passkeys as passkeys_repo
 from app.repositories import users as users_repo
 from app.security import passkeys as webauthn
 from app.services import audit, login_sessions, second_factors
-from app.services.domain_errors import (AuthenticationFailed, InvalidInput, NotFound,
-                                        PermissionDenied)
+from app.services.domain_errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from app.services.users import find_addressed
 
 DEFAULT_NAME = "Passkey"

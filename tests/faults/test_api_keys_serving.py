@@ -3,7 +3,6 @@ what one worker changes, the other honours at once; concurrent edits have one wi
 
 import pytest
 
-from tests.conftest import PASSWORD
 from tests.databases import ENGINES, fresh_database
 from tests.faults.helpers import concurrently, create_admin, login, make_env, register, serve
 
@@ -77,9 +76,8 @@ def test_concurrent_patches_with_one_if_match_have_one_winner(service):
     for round_number in range(5):
         status, response_headers, _ = service.request("GET", "/users/me", headers=headers)
         etag = response_headers["ETag"]
-        answers = concurrently(2, lambda i: service.request(
-            "PATCH", "/users/me", {"name": f"Editor {round_number}-{i}"},
-            {**headers, "If-Match": etag}))
+        answers = concurrently(2, lambda i, n=round_number, tag=etag: service.request(
+            "PATCH", "/users/me", {"name": f"Editor {n}-{i}"}, {**headers, "If-Match": tag}))
         assert sorted(status for status, _, _ in answers) == [200, 412], answers
         winner = next(body for status, _, body in answers if status == 200)
         loser = next(body for status, _, body in answers if status == 412)

@@ -4,8 +4,8 @@ import pytest
 from flask import jsonify
 
 from app.http.bearer_auth import CREDENTIALS, api_key_scope_required, current_user, route_scope
-from tests.conftest import assert_problem
-from tests.routes.test_api_keys import bearer, create_key
+from tests.api_key_helpers import bearer, create_key
+from tests.helpers import assert_problem
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 GZIP = {"Accept-Encoding": "gzip"}
 LONG_NAME = "N" * 100

@@ -8,22 +8,12 @@ import pytest
 from app.database import get_db
 from app.models import utcnow
 from app.repositories import api_keys as keys_repo
-from tests.conftest import PASSWORD, assert_problem
-from tests.routes.test_reauth import age_session, session_id_of
+from tests.api_key_helpers import bearer, create_key
+from tests.helpers import PASSWORD, assert_problem
+from tests.mfa_helpers import age_session, session_id_of
 
 KEY = re.compile(r"usk_[A-Za-z0-9]{40,}")
 LISTED_FIELDS = {"id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at"}
-
-
-def create_key(client, headers, scopes=("users:read",), **fields):
-    response = client.post("/users/me/api-keys", headers=headers,
-                           json={"name": "CI job", "scopes": list(scopes), **fields})
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def bearer(key):
-    return {"Authorization": f"Bearer {key}"}
 
 
 def test_create_api_key_returns_the_key_once(client, user_headers):

@@ -3,7 +3,7 @@
 import pytest
 
 from app.database import get_db, transaction
-from tests.conftest import assert_problem
+from tests.helpers import assert_problem
 
 
 def etag_of(client, headers, ref="me"):

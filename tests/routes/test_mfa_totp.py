@@ -4,9 +4,8 @@ import jwt
 import pyotp
 import pytest
 
-from tests.conftest import PASSWORD, assert_problem
-from tests.mfa_helpers import code_for_step, enrol_totp, start_login
-from tests.routes.test_reauth import age_session, session_id_of
+from tests.helpers import PASSWORD, assert_problem
+from tests.mfa_helpers import age_session, code_for_step, enrol_totp, session_id_of, start_login
 
 
 def claims_of(token):

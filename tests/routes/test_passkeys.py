@@ -9,9 +9,8 @@ import json
 import jwt
 import pytest
 
-from tests.conftest import assert_problem
-from tests.mfa_helpers import enrol_passkey, start_login
-from tests.routes.test_reauth import age_session, session_id_of
+from tests.helpers import assert_problem
+from tests.mfa_helpers import age_session, enrol_passkey, session_id_of, start_login
 from tests.soft_authenticator import SoftAuthenticator, b64url, unb64url
 
 

@@ -1,30 +1,12 @@
 """POST /reauth, the `amr` claim, and what makes a session recently authenticated."""
 
-from datetime import timedelta
-
 import jwt
 import pytest
 
-from app.database import get_db, transaction
-from app.models import to_db_time, utcnow
 from app.services import reauthentication
 from app.services.domain_errors import PermissionDenied
-from tests.conftest import PASSWORD, assert_problem
-
-
-def session_id_of(headers):
-    token = headers["Authorization"].removeprefix("Bearer ")
-    return jwt.decode(token, options={"verify_signature": False})["sid"]
-
-
-def age_session(app, session_id, seconds):
-    """Pretend the session last proved its credentials `seconds` ago."""
-    with app.app_context():
-        conn = get_db()
-        with transaction(conn):
-            conn.execute("UPDATE sessions SET authenticated_at = :at WHERE id = :id",
-                         {"at": to_db_time(utcnow() - timedelta(seconds=seconds)),
-                          "id": session_id})
+from tests.helpers import PASSWORD, assert_problem
+from tests.mfa_helpers import age_session, session_id_of
 
 
 def is_recent(app, session_id):
