@@ -259,4 +259,4 @@ def test_copy_from_the_command_line_copies_into_database_url(source, settings, t
     result = flask_cli(env, "db", "copy", "--from", source.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout == COPIED + "\n"
-    assert "copying rows: 23/23 (100%)" in result.stderr
+    assert "copying rows: 25/25 (100%)" in result.stderr
