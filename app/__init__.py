@@ -4,7 +4,7 @@ from flask import Flask
 
 from app import cli, config, database, logs, mail, metrics, openapi
 from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
-from app.routes import account, account_pages, legacy, login, meta, users
+from app.routes import account, account_pages, legacy, login, meta, scim, users
 
 
 MAX_REMEMBERED_FUNCTIONS = 1024
@@ -46,6 +46,7 @@ def create_app(overrides=None):
     rate_limits.init_app(app)
     openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
                            legacy.blp])
+    app.register_blueprint(scim.blp)
     error_handlers.init_app(app)
     cli.init_app(app)
     return app

@@ -32,6 +32,11 @@ class User:
     email_version: int
     created_at: datetime
     updated_at: datetime
+    user_name: str | None = None
+    external_id: str | None = None
+    email_type: str = "work"
+    email_primary: bool = True
+    name_shown: bool = True
 
     @classmethod
     def from_row(cls, row):
@@ -48,7 +53,17 @@ class User:
             email_version=row["email_version"],
             created_at=from_db_time(row["created_at"]),
             updated_at=from_db_time(row["updated_at"]),
+            user_name=row["user_name"],
+            external_id=row["external_id"],
+            email_type=row["email_type"],
+            email_primary=bool(row["email_primary"]),
+            name_shown=bool(row["name_shown"]),
         )
+
+    @property
+    def scim_user_name(self):
+        """The name the user answers to: its SCIM userName, else its email."""
+        return self.user_name if self.user_name is not None else self.email
 
     @property
     def is_admin(self):

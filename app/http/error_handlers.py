@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from app import metrics
 from app.database import DATABASE_ERRORS, DatabaseUnavailable, discard_db, is_unavailable
 from app.http.request_id import current_request_id
+from app.http.scim_errors import is_scim_request, scim_error
 from app.services import audit
 from app.services import domain_errors as domain
 
@@ -19,14 +20,14 @@ logger = logging.getLogger(__name__)
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+    412: "precondition_failed", 415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
     500: "internal_error", 503: "service_unavailable",
 }
 TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 STATUSES = {
     domain.InvalidRequest: 400, domain.InvalidInput: 422, domain.AuthenticationFailed: 401,
     domain.PermissionDenied: 403, domain.NotFound: 404, domain.Conflict: 409,
-    domain.RateLimited: 429,
+    domain.RateLimited: 429, domain.PreconditionFailed: 412,
 }
 
 
@@ -36,7 +37,9 @@ def title(status):
 
 
 def problem(status, detail, *, code=None, errors=None, headers=None, extra=None):
-    """Build a problem+json response."""
+    """Build a problem+json response (a SCIM error under /scim/v2)."""
+    if is_scim_request():
+        return scim_error(status, detail, code=code, errors=errors, headers=headers)
     body = {
         "type": "about:blank",
         "title": title(status),

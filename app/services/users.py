@@ -12,6 +12,8 @@ from app.services.password_rules import check_password_policy
 from app.services.references import parse_reference
 
 ADMIN_ONLY_FIELDS = ("role", "is_active")
+# No hash Werkzeug makes looks like this, so no password ever matches it.
+UNUSABLE_PASSWORD_HASH = "!"
 
 
 class _System:
@@ -24,25 +26,31 @@ class _System:
 SYSTEM = _System()
 
 
-def register(data, *, actor=None, notify=True):
+def register(data, *, actor=None, notify=True, scim=None, event="user.registered"):
     """Create a user from `name`, `email`, `password` (and, for admins, role/status).
 
-    With `notify`, a verification mail goes to the new address.
+    With `notify`, a verification mail goes to the new address. `scim` carries the
+    identity provider's fields (see users_repo.insert); a SCIM create may come without
+    a password: the user then cannot log in with one until it resets it.
     """
     _reject_admin_fields(data, actor)
-    check_password_policy(data["password"], email=data["email"], name=data["name"])
-    password_hash = hash_password(data["password"], _hash_method())
+    password = data.get("password")
+    if password is None:
+        password_hash = UNUSABLE_PASSWORD_HASH
+    else:
+        check_password_policy(password, email=data["email"], name=data["name"])
+        password_hash = hash_password(password, _hash_method())
     conn = get_db()
     try:
         with transaction(conn):
             user = users_repo.insert(
                 conn, name=data["name"], email=data["email"], password_hash=password_hash,
                 role=data.get("role", "user"), is_active=data.get("is_active", True),
-                now=utcnow(),
+                now=utcnow(), scim=scim,
             )
+            audit.record(event, actor=actor or user, subject=user, role=user.role)
     except INTEGRITY_ERRORS:
         raise _email_taken() from None
-    audit.record("user.registered", actor=actor or user, subject=user, role=user.role)
     if notify:
         account_mail.send_verification(user)
     return user
@@ -68,8 +76,13 @@ def get_user(actor, ref):
     return _resolve(get_db(), actor, ref)
 
 
-def update_user(actor, ref, changes):
-    """Apply the validated `changes` to the user `ref` names and return it."""
+def update_user(actor, ref, changes, *, precondition=None, event=None):
+    """Apply the validated `changes` to the user `ref` names and return it.
+
+    `precondition(target)`, when given, runs inside the transaction before anything is
+    written (an If-Match check); `event` is recorded there too, besides the events of
+    what changed.
+    """
     _reject_admin_fields(changes, actor)
     _reject_other_users(actor, ref)
     changes = dict(changes)
@@ -80,12 +93,17 @@ def update_user(actor, ref, changes):
     try:
         with transaction(conn):
             target = _resolve(conn, actor, ref)
+            if precondition is not None:
+                precondition(target)
             columns = _changed_columns(target, changes, password, new_hash)
             if _loses_admin(target, columns):
                 _guard_last_admin(conn)
             revoke = new_hash is not None or "role" in columns or columns.get("is_active") is False
             user = users_repo.update(conn, target.id, changes=columns, now=utcnow(),
                                      revoke_sessions=revoke)
+            if event is not None:
+                audit.record(event, actor=actor, subject=user, changed=sorted(
+                    "password" if column == "password_hash" else column for column in columns))
     except INTEGRITY_ERRORS:
         raise _email_taken() from None
     _record_changes(actor, user, columns)
@@ -112,14 +130,18 @@ def resend_verification(actor, ref):
         account_mail.send_verification(user)
 
 
-def delete_user(actor, ref):
+def delete_user(actor, ref, *, precondition=None, event="user.deleted"):
     """Delete the user `ref` names; its sessions and tokens go with it."""
     conn = get_db()
     with transaction(conn):
         target = _resolve(conn, actor, ref)
+        if precondition is not None:
+            precondition(target)
         if target.is_admin and target.is_active:
             _guard_last_admin(conn)
         users_repo.delete(conn, target.id)
+        if event != "user.deleted":
+            audit.record(event, actor=actor, subject=target)
     audit.record("user.deleted", actor=actor, subject=target)
 
 
