@@ -1,10 +1,11 @@
 """SQL for the `users` table."""
 
 from app.models import User, to_db_time
+from app.security.email_address import email_key
 
 COLUMN_NAMES = (
-    "id", "name", "email", "password_hash", "role", "is_active", "email_verified",
-    "token_version", "email_version", "created_at", "updated_at",
+    "id", "name", "email", "email_key", "password_hash", "role", "is_active",
+    "email_verified", "token_version", "email_version", "created_at", "updated_at",
 )
 COLUMNS = ", ".join(COLUMN_NAMES)
 JOINED_COLUMNS = ", ".join(f"u.{column}" for column in COLUMN_NAMES)
@@ -18,14 +19,16 @@ def _one(cursor):
 
 
 def insert(conn, *, name, email, password_hash, role, is_active, now):
-    """Insert a user and return it; a taken email raises the driver's IntegrityError."""
+    """Insert a user and return it; a taken email (by its key) raises the driver's
+    IntegrityError."""
     stamp = to_db_time(now)
     return _one(conn.execute(
-        "INSERT INTO users (name, email, password_hash, role, is_active, created_at, updated_at)"
-        " VALUES (:name, :email, :password_hash, :role, :is_active, :now, :now)"
+        "INSERT INTO users (name, email, email_key, password_hash, role, is_active,"
+        " created_at, updated_at)"
+        " VALUES (:name, :email, :email_key, :password_hash, :role, :is_active, :now, :now)"
         f" RETURNING {COLUMNS}",
-        {"name": name, "email": email, "password_hash": password_hash,
-         "role": role, "is_active": is_active, "now": stamp},
+        {"name": name, "email": email, "email_key": email_key(email),
+         "password_hash": password_hash, "role": role, "is_active": is_active, "now": stamp},
     ))
 
 
@@ -37,9 +40,9 @@ def get_by_id(conn, user_id):
 
 
 def get_by_email(conn, email):
-    """Return the user with this email (compared in lower case), or None."""
+    """Return the user with this email (compared by its key), or None."""
     return _one(conn.execute(
-        f"SELECT {COLUMNS} FROM users WHERE lower(email) = :email", {"email": email.lower()}
+        f"SELECT {COLUMNS} FROM users WHERE email_key = :key", {"key": email_key(email)}
     ))
 
 
@@ -63,11 +66,14 @@ def update(conn, user_id, *, changes, now, revoke_sessions=False):
     assignments.append("updated_at = :updated_at")
     if revoke_sessions:
         assignments.append("token_version = token_version + 1")
+    keys = {}
     if "email" in changes:
+        assignments.append("email_key = :email_key")
         assignments.append("email_version = email_version + 1")
+        keys["email_key"] = email_key(changes["email"])
     return _one(conn.execute(
         f"UPDATE users SET {', '.join(assignments)} WHERE id = :id RETURNING {COLUMNS}",
-        {**changes, "updated_at": to_db_time(now), "id": user_id},
+        {**changes, **keys, "updated_at": to_db_time(now), "id": user_id},
     ))
 
 
