@@ -4,8 +4,7 @@
 -- `user_name` is kept as given (NULL until a provider sets one). `name_key` is the
 -- NFKC case-folded name the user answers to: its user_name, or its email while it has
 -- none; the unique index makes two users answering to one name impossible, and serves
--- `filter=userName eq "..."`. Existing rows get lower(email): stored emails are already
--- lower case, and the service writes the folded form from here on.
+-- `filter=userName eq "..."`. Existing rows answer to their email: its key (0006).
 -- `external_id` is compared exactly and unique when present (NULLs do not collide).
 
 ALTER TABLE users ADD COLUMN user_name TEXT;
@@ -16,7 +15,7 @@ ALTER TABLE users ADD COLUMN email_primary BOOLEAN NOT NULL DEFAULT TRUE;
 -- Whether the resource shows `name` beside displayName (a PATCH may remove it).
 ALTER TABLE users ADD COLUMN name_shown BOOLEAN NOT NULL DEFAULT TRUE;
 
-UPDATE users SET name_key = lower(email);
+UPDATE users SET name_key = email_key;
 
 CREATE UNIQUE INDEX users_name_key ON users (name_key);
 CREATE UNIQUE INDEX users_external_id ON users (external_id);

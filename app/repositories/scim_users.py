@@ -11,7 +11,7 @@ from typing import Any
 
 from app.models import User
 from app.repositories.users import COLUMNS
-from app.security.name_keys import fold
+from app.security.email_address import email_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +46,11 @@ class Column:
     nullable: bool = False
 
 
-# The folding of each side matches the index it uses: name_key holds fold(name) (see
-# app.security.name_keys), users_email_key indexes lower(email).
+# The folding of each value matches its column: name_key and email_key hold the NFKC
+# case-folded forms of app.security.email_address; lower() serves the others.
 ATTRIBUTES = {
-    "userName": Column("name_key", "text", fold),
-    "emails.value": Column("lower(email)", "text", str.lower),
+    "userName": Column("name_key", "text", email_key),
+    "emails.value": Column("email_key", "text", email_key),
     "emails.type": Column("lower(email_type)", "text", str.lower),
     "emails.primary": Column("email_primary", "boolean"),
     "displayName": Column("lower(name)", "text", str.lower),

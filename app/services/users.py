@@ -5,6 +5,7 @@ from flask import current_app
 from app.database import INTEGRITY_ERRORS, get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
+from app.security.email_address import email_key
 from app.security.passwords import hash_password, verify_password
 from app.services import account_mail, audit
 from app.services.domain_errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -198,7 +199,7 @@ def _is_self(actor, kind, value):
     return (
         kind == "me"
         or (kind == "id" and value == actor.id)
-        or (kind == "email" and value == actor.email)
+        or (kind == "email" and email_key(value) == email_key(actor.email))
     )
 
 
