@@ -158,3 +158,9 @@ def _push_request_context():
     server each request has its own, and so does each request of the test client here.
     """
     yield
+
+
+@pytest.fixture
+def scim_headers(admin, login):
+    """Authorization headers of a SCIM caller: an admin's key with the `scim` scope."""
+    return login(admin)
