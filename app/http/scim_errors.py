@@ -44,6 +44,8 @@ def scim_error(status, detail, *, code=None, errors=None, headers=None):
         status, scim_type = BY_CODE[code]
     elif status == 422:
         status, scim_type = 400, "invalidValue"
+    elif status == 400 and scim_type is None:  # a body that is not JSON
+        scim_type = "invalidSyntax"
     if errors:
         detail = f"{detail} " + "; ".join(
             f"{field}: {' '.join(map(str, messages))}" for field, messages in errors.items())

@@ -89,8 +89,7 @@ def _subs(value, subs, *, keep):
         return {k: v for k, v in item.items() if (k.lower() in subs) == keep}
 
     if isinstance(value, dict):
-        picked = pick(value)
-        return picked if picked or not keep else None
+        return pick(value) or None
     if isinstance(value, list):
         picked = [pick(item) for item in value if isinstance(item, dict)]
         return [item for item in picked if item] or None

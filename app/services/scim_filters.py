@@ -9,7 +9,7 @@ MAX_LENGTH or nesting deeper than MAX_DEPTH (bounded before the parser sees it).
 
 from datetime import UTC, datetime, timedelta
 
-from scim2_models import ScimFilter
+from scim2_models import SCIMException, ScimFilter
 from scim2_models.path import Comparison, LogicalExpr, Not, Present, ValuePath
 
 from app.models import to_db_time
@@ -41,7 +41,7 @@ def parse(text):
         raise invalid_filter(f"The filter nests deeper than {MAX_DEPTH} levels.")
     try:
         tree = ScimFilter(text).ast
-    except (ValueError, RecursionError) as error:  # InvalidFilterException is a ValueError
+    except (SCIMException, ValueError, RecursionError) as error:
         raise invalid_filter(f"The filter is not valid: {_reason(error)}.") from None
     counter = [0]
     return _convert(tree, counter, prefix=None)

@@ -6,7 +6,7 @@ Entra ID sends is read as meant: "True"/"False" for booleans, value filters such
 (each of its members, dotted names included, is an operation of its own).
 """
 
-from scim2_models import Path
+from scim2_models import Path, SCIMException
 from scim2_models.path import AttrPath, Comparison, LogicalExpr, Not, Present, ValuePath
 
 from app.services import scim_input as read
@@ -82,7 +82,7 @@ def _parse_path(path):
         raise scim_error("The path is too long.", "invalidPath")
     try:
         return Path(path).ast
-    except (ValueError, RecursionError):
+    except (SCIMException, ValueError, RecursionError):
         raise scim_error(f"'{path[:100]}' is not a valid path.", "invalidPath") from None
 
 
