@@ -3,8 +3,9 @@
 from flask import Flask
 
 from app import cli, config, database, logs, mail, metrics, openapi
-from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
-from app.routes import account, account_pages, legacy, login, meta, scim, users
+from app.http import compression, error_handlers, headers, no_cookie_sessions, rate_limits
+from app.routes import (account, account_pages, api_keys, legacy, login, meta, mfa, passkeys,
+                        reauth, scim, users)
 
 
 MAX_REMEMBERED_FUNCTIONS = 1024
@@ -42,10 +43,11 @@ def create_app(overrides=None):
     database.init_app(app)
     mail.init_app(app)
     no_cookie_sessions.init_app(app)
+    compression.init_app(app)
     headers.init_app(app)
     rate_limits.init_app(app)
     openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
-                           legacy.blp])
+                           legacy.blp, reauth.blp, mfa.blp, passkeys.blp, api_keys.blp])
     app.register_blueprint(scim.blp)
     error_handlers.init_app(app)
     cli.init_app(app)

@@ -32,6 +32,7 @@ class User:
     email_version: int
     created_at: datetime
     updated_at: datetime
+    revision: int = 0
     user_name: str | None = None
     external_id: str | None = None
     email_type: str = "work"
@@ -53,6 +54,7 @@ class User:
             email_version=row["email_version"],
             created_at=from_db_time(row["created_at"]),
             updated_at=from_db_time(row["updated_at"]),
+            revision=row["revision"],
             user_name=row["user_name"],
             external_id=row["external_id"],
             email_type=row["email_type"],
@@ -68,3 +70,51 @@ class User:
     @property
     def is_admin(self):
         return self.role == "admin"
+
+    @property
+    def etag(self):
+        """The strong entity tag of this user's representation (unquoted)."""
+        return f"{self.id}.{self.revision}"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key as its owner sees it; the key itself is never kept."""
+
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    scopes: tuple
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row):
+        """Build a key from a database row of the `api_keys` table."""
+        return cls(
+            id=row["id"],
+            user_id=row["user_id"],
+            name=row["name"],
+            prefix=row["prefix"],
+            scopes=tuple(row["scopes"].split()),
+            created_at=from_db_time(row["created_at"]),
+            expires_at=_optional_time(row["expires_at"]),
+            last_used_at=_optional_time(row["last_used_at"]),
+            revoked_at=_optional_time(row["revoked_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyCredential:
+    """What a request's key resolves to: the key, its stored hash and its owner."""
+
+    key: ApiKey
+    key_hash: str
+    owner: User
+
+
+def _optional_time(text):
+    return from_db_time(text) if text is not None else None

@@ -9,8 +9,10 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import validate
 
+from app.http.bearer_auth import API_KEY_SECURITY, CREDENTIALS, route_scope
 from app.http.error_handlers import PROBLEM_MIMETYPE, title
 from app.schemas import patterns
+from app.schemas.mfa import MfaChallengeSchema
 from app.schemas.fields import Email, Password, Rfc3339DateTime, Text
 from app.schemas.problems import ProblemSchema
 
@@ -70,6 +72,30 @@ class CommonErrors(BasePlugin):
                 statuses += [403, 404]
             for status in statuses:
                 responses.setdefault(str(status), http.HTTPStatus(status).name)
+
+
+class ApiKeyScopes(BasePlugin):
+    """Document, per operation, whether an API key may call it and with which scope.
+
+    The scope comes from the same `route_scope` that enforces it. OpenAPI 3.0 gives
+    scopes only to OAuth schemes, so it is named in `x-api-key-scope` and the
+    description; a route that refuses keys lists `bearerAuth` (access tokens) alone.
+    """
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            security = operation.get("security")
+            if not security or security == API_KEY_SECURITY:
+                continue
+            scope = route_scope(path or "", method)
+            if scope in (CREDENTIALS, None):
+                note = "API keys are refused here (403 `forbidden`)." if scope else (
+                    "No API key scope covers this route (403 `insufficient_scope`).")
+            else:
+                operation["security"] = [*security, *API_KEY_SECURITY]
+                operation["x-api-key-scope"] = scope
+                note = f"With an API key: scope `{scope}` (403 `insufficient_scope` without)."
+            operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
 
 
 class SchemaRules(BasePlugin):
@@ -156,14 +182,23 @@ def init_app(app, blueprints):
         app.config.setdefault(key, value)
     app.config.setdefault("API_VERSION", app.config["SERVICE_VERSION"])
     app.config.setdefault("API_SPEC_OPTIONS", {"info": {"description": DESCRIPTION}})
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [CommonErrors(), SchemaRules()]})
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [CommonErrors(), ApiKeyScopes(),
+                                                             SchemaRules()]})
     api.ma_plugin.converter.add_attribute_function(_rfc3339_properties)
     api.ma_plugin.converter.add_attribute_function(_text_properties)
     for name, component in _text_rule_components().items():
         api.spec.components.schema(name, component)
     api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                       "description": "An access token from POST /login."}
     )
+    api.spec.components.security_scheme("apiKey", {
+        "type": "http", "scheme": "bearer", "bearerFormat": "usk_...",
+        "description": "An API key from POST /users/me/api-keys, sent as "
+                       "`Authorization: Bearer usk_...`; each operation names the scope it "
+                       "needs (`x-api-key-scope`)."})
+    # POST /login answers this or a TokenPair (LoginResultSchema's oneOf names it).
+    api.spec.components.schema("MfaChallenge", schema=MfaChallengeSchema)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(assets)

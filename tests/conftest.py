@@ -12,6 +12,7 @@ import pytest
 
 from app import create_app, migrations
 from app.database import get_db
+from app.services import api_keys as api_keys_service
 from app.services import authentication as auth_service
 from app.services import users as users_service
 from tests.databases import ENGINES, fresh_database
@@ -161,6 +162,18 @@ def _push_request_context():
 
 
 @pytest.fixture
-def scim_headers(admin, login):
+def make_api_key(app):
+    """Create an API key for a user through the service; returns Authorization headers."""
+
+    def make(owner, scopes=("scim",)):
+        with app.app_context():
+            new_key = api_keys_service.create(owner, name="test key", scopes=scopes)
+        return {"Authorization": f"Bearer {new_key.key}"}
+
+    return make
+
+
+@pytest.fixture
+def scim_headers(admin, make_api_key):
     """Authorization headers of a SCIM caller: an admin's key with the `scim` scope."""
-    return login(admin)
+    return make_api_key(admin)

@@ -28,12 +28,26 @@ OPERATIONS = [
     ("/email/verify", "post", "204"), ("/users/{ref}/verification-email", "post", "202"),
     ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
     ("/user/{ref}", "delete", "204"), ("/search", "get", "200"),
+    ("/reauth", "post", "204"),
+    ("/users/me/api-keys", "post", "201"), ("/users/{ref}/api-keys", "get", "200"),
+    ("/users/{ref}/api-keys/{id}", "delete", "204"),
+    ("/users/{ref}", "get", "304"), ("/users/{ref}", "put", "412"),
+    ("/users/{ref}", "patch", "412"), ("/users/{ref}", "delete", "412"),
 ]
 LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delete"),
           ("/search", "get")]
 AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "put"),
                  ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get"),
-                 ("/logout", "post"), ("/users/{ref}/verification-email", "post")]
+                 ("/logout", "post"), ("/users/{ref}/verification-email", "post"),
+                 ("/reauth", "post"),
+                 ("/users/me/api-keys", "post"), ("/users/{ref}/api-keys", "get"),
+                 ("/users/{ref}/api-keys/{id}", "delete")]
+# The scope an API key needs, per operation; None: keys are refused.
+API_KEY_SCOPES = [("/users", "get", "users:read"), ("/users", "post", "users:write"),
+                  ("/users/{ref}", "get", "users:read"), ("/users/{ref}", "patch", "users:write"),
+                  ("/users/{ref}", "put", "users:write"), ("/users/{ref}", "delete", "users:write"),
+                  ("/logout", "post", None), ("/users/me/api-keys", "post", None),
+                  ("/users/{ref}/api-keys", "get", None)]
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 
@@ -97,6 +111,27 @@ def test_openapi_success_responses_are_json(spec):
 def test_openapi_has_bearer_security_scheme(spec):
     scheme = spec["components"]["securitySchemes"]["bearerAuth"]
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+
+
+def test_openapi_has_api_key_security_scheme(spec):
+    scheme = spec["components"]["securitySchemes"]["apiKey"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+
+
+@pytest.mark.parametrize("path, method, scope", API_KEY_SCOPES)
+def test_openapi_names_api_key_scope_per_operation(spec, path, method, scope):
+    operation = spec["paths"][path][method]
+    assert ({"apiKey": []} in operation["security"]) is (scope is not None)
+    assert operation.get("x-api-key-scope") == scope
+
+
+@pytest.mark.parametrize("method, header", [("get", "If-None-Match"), ("put", "If-Match"),
+                                            ("patch", "If-Match"), ("delete", "If-Match")])
+def test_openapi_documents_conditional_headers(spec, method, header):
+    operation = spec["paths"]["/users/{ref}"][method]
+    assert header in {parameter["name"] for parameter in operation["parameters"]}
+    if method != "delete":
+        assert "ETag" in operation["responses"]["200"]["headers"]
 
 
 @pytest.mark.parametrize("path, method", AUTHENTICATED)

@@ -19,15 +19,16 @@ logger = logging.getLogger(__name__)
 
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    412: "precondition_failed", 415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+    405: "method_not_allowed", 409: "conflict", 412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
     500: "internal_error", 503: "service_unavailable",
 }
 TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 STATUSES = {
     domain.InvalidRequest: 400, domain.InvalidInput: 422, domain.AuthenticationFailed: 401,
     domain.PermissionDenied: 403, domain.NotFound: 404, domain.Conflict: 409,
-    domain.RateLimited: 429, domain.PreconditionFailed: 412,
+    domain.PreconditionFailed: 412, domain.RateLimited: 429,
 }
 
 

@@ -63,4 +63,5 @@ def init_app(app):
     _drop_app_wide_hooks(app)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
     if config["TRUSTED_PROXIES"] > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["TRUSTED_PROXIES"],
+                                x_proto=config["TRUSTED_PROXIES"])

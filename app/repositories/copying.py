@@ -14,22 +14,24 @@ BEGIN_SNAPSHOT = {
 }
 # Keeps one INSERT under SQLite's oldest limit of bound parameters.
 MAX_PARAMETERS = 999
-# The largest user id ever handed out: deleted users' ids are never given again.
-LAST_USER_ID = {
-    "sqlite": "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'users'), 0),"
-              " coalesce((SELECT max(id) FROM users), 0))",
+# Tables whose ids the database generates: a copy keeps their high-water marks.
+GENERATED_ID_TABLES = ("users", "api_keys")
+# The largest id ever handed out in {table}: deleted rows' ids are never given again.
+LAST_ID = {
+    "sqlite": "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0),"
+              " coalesce((SELECT max(id) FROM {table}), 0))",
     "postgresql": "SELECT greatest(coalesce(pg_sequence_last_value("
-                  "pg_get_serial_sequence('users', 'id')::regclass), 0),"
-                  " coalesce((SELECT max(id) FROM users), 0))",
+                  "pg_get_serial_sequence('{table}', 'id')::regclass), 0),"
+                  " coalesce((SELECT max(id) FROM {table}), 0))",
 }
-# Make the id generator go on after :last_id.
-CONTINUE_USER_IDS = {
+# Make the id generator of {table} go on after :last_id.
+CONTINUE_IDS = {
     "sqlite": (
-        "UPDATE sqlite_sequence SET seq = :last_id WHERE name = 'users' AND seq < :last_id",
-        "INSERT INTO sqlite_sequence (name, seq) SELECT 'users', :last_id"
-        " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'users')",
+        "UPDATE sqlite_sequence SET seq = :last_id WHERE name = '{table}' AND seq < :last_id",
+        "INSERT INTO sqlite_sequence (name, seq) SELECT '{table}', :last_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '{table}')",
     ),
-    "postgresql": ("SELECT setval(pg_get_serial_sequence('users', 'id'), :last_id)",),
+    "postgresql": ("SELECT setval(pg_get_serial_sequence('{table}', 'id'), :last_id)",),
 }
 
 
@@ -58,6 +60,18 @@ TABLES = (
           ("token_hash",)),
     Table("login_failures", ("account", "failed_at"), ("account", "failed_at")),
     Table("login_blocks", ("account", "level", "blocked_until"), ("account",)),
+    Table("totp_authenticators", ("user_id", "secret_encrypted", "created_at", "confirmed_at",
+                                  "last_step"), ("user_id",)),
+    Table("recovery_codes", ("user_id", "code_hash", "created_at", "used_at"),
+          ("user_id", "code_hash")),
+    Table("passkeys", ("credential_id", "user_id", "public_key", "sign_count", "name",
+                       "transports", "created_at", "last_used_at"), ("credential_id",)),
+    Table("mfa_tokens", ("token_hash", "user_id", "user_version", "expires_at", "failures",
+                         "spent_at"), ("token_hash",)),
+    Table("webauthn_challenges", ("challenge_hash", "purpose", "user_id", "session_id",
+                                  "expires_at"), ("challenge_hash",)),
+    Table("api_keys", ("id", "user_id", "name", "key_hash", "prefix", "scopes", "created_at",
+                       "expires_at", "last_used_at", "revoked_at"), ("id",)),
 )
 
 
@@ -113,12 +127,14 @@ def _insert_sql(table, count):
     return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES {values}"
 
 
-def last_user_id(conn):
-    """Return the largest user id the database has handed out (0 for none)."""
-    return conn.execute(LAST_USER_ID[conn.engine]).fetchone()[0]
+def last_user_id(conn, table="users"):
+    """Return the largest id `table` (of GENERATED_ID_TABLES) has handed out (0 for none)."""
+    assert table in GENERATED_ID_TABLES
+    return conn.execute(LAST_ID[conn.engine].format(table=table)).fetchone()[0]
 
 
-def continue_user_ids(conn, *, after):
-    """Make the next generated user id follow `after` (a positive id)."""
-    for statement in CONTINUE_USER_IDS[conn.engine]:
-        conn.execute(statement, {"last_id": after})
+def continue_user_ids(conn, *, after, table="users"):
+    """Make the next generated id of `table` follow `after` (a positive id)."""
+    assert table in GENERATED_ID_TABLES
+    for statement in CONTINUE_IDS[conn.engine]:
+        conn.execute(statement.format(table=table), {"last_id": after})

@@ -6,7 +6,8 @@ from app.security.email_address import email_key
 COLUMN_NAMES = (
     "id", "name", "email", "email_key", "password_hash", "role", "is_active",
     "email_verified", "token_version", "email_version", "created_at", "updated_at",
-    "user_name", "name_key", "external_id", "email_type", "email_primary", "name_shown",
+    "revision", "user_name", "name_key", "external_id", "email_type", "email_primary",
+    "name_shown",
 )
 COLUMNS = ", ".join(COLUMN_NAMES)
 JOINED_COLUMNS = ", ".join(f"u.{column}" for column in COLUMN_NAMES)
@@ -74,6 +75,7 @@ def update(conn, user_id, *, changes, now, revoke_sessions=False):
         raise ValueError(f"not updatable: {sorted(unknown)}")
     assignments = [f"{column} = :{column}" for column in UPDATABLE if column in changes]
     assignments.append("updated_at = :updated_at")
+    assignments.append("revision = revision + 1")
     if revoke_sessions:
         assignments.append("token_version = token_version + 1")
     keys = {}

@@ -17,7 +17,8 @@ TOKEN_PARAMETER = [{"in": "query", "name": "token", "schema": {"type": "string"}
                     "description": "The token from the mail (read by the page's script)."}]
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self';"
-                               " style-src 'unsafe-inline'; form-action 'none'",
+                               " style-src 'unsafe-inline'; form-action 'none';"
+                               " base-uri 'none'; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }

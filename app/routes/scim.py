@@ -6,6 +6,7 @@ The caller is an admin's API key with the `scim` scope (app.http.scim_auth).
 
 from flask import Blueprint, current_app, g, request
 
+from app.http import conditional
 from app.http.json_body import read_json_object
 from app.http.scim_auth import authenticate_scim_caller
 from app.http.scim_errors import SCIM_PREFIX, scim_error, scim_response
@@ -108,14 +109,11 @@ def create_user():
 @blp.route("/Users/<scim_id>", methods=["GET", "PUT", "PATCH", "DELETE"])
 def user_item(scim_id):
     """Read, replace, patch or delete one user; If-Match and If-None-Match apply."""
-    if_match = request.headers.get("If-Match")
+    if_match = conditional.if_match()
     if request.method == "GET":
         user = scim_users.get_user(scim_id)
-        if_none_match = request.headers.get("If-None-Match")
-        if if_none_match is not None and scim_users.matches(if_none_match, user):
-            response = current_app.response_class(status=304)
-            response.headers["ETag"] = scim_users.etag(user)
-            return response
+        if conditional.is_not_modified(user.etag):
+            return conditional.not_modified(user.etag)
         return _user_response(user, 200)
     if request.method == "DELETE":
         scim_users.delete_user(g.scim_owner, scim_id, if_match=if_match)
@@ -126,14 +124,18 @@ def user_item(scim_id):
 
 
 def _resource(user):
-    return user_resource(user, base_url=_base_url(), version=scim_users.etag(user))
+    return user_resource(user, base_url=_base_url(), version=_version(user))
+
+
+def _version(user):
+    return conditional.etag_header(user.etag)["ETag"]
 
 
 def _user_response(user, status, *, location=False):
     args = request.args
     resource = project(_resource(user), attributes=attribute_names(args.get("attributes")),
                        excluded=attribute_names(args.get("excludedAttributes")))
-    headers = {"ETag": scim_users.etag(user)}
+    headers = conditional.etag_header(user.etag)
     if location:
         headers["Location"] = resource["meta"]["location"] if "meta" in resource else (
             f"{_base_url()}/Users/{user.id}")

@@ -2,7 +2,8 @@
 
 from flask.views import MethodView
 
-from app.http.bearer_auth import current_user, login_optional, login_required
+from app.http import conditional
+from app.http.bearer_auth import current_api_key, current_user, login_optional, login_required
 from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
 from app.schemas.account import AcceptedSchema
@@ -47,37 +48,55 @@ class Users(MethodView):
 
 @blp.route("/<ref>")
 class UserItem(MethodView):
-    @blp.response(200, UserSchema)
+    @blp.response(200, UserSchema, headers=conditional.ETAG_HEADER)
+    @blp.alt_response(304, **conditional.NOT_MODIFIED, success=True)
     @blp.alt_response(401, response="UNAUTHORIZED")
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(parameters=[conditional.IF_NONE_MATCH])
     @login_required
     def get(self, ref):
         """Show a user: yourself, or anyone if you are an admin."""
-        return users_service.get_user(current_user(), ref)
+        user = users_service.get_user(current_user(), ref)
+        if conditional.is_not_modified(user.etag):
+            return conditional.not_modified(user.etag)
+        return user, conditional.etag_header(user.etag)
 
-    @blp.response(200, UserSchema)
+    @blp.response(200, UserSchema, headers=conditional.ETAG_HEADER)
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.doc(parameters=[conditional.IF_MATCH])
     @login_required
     @blp.arguments(UserReplaceSchema)
     def put(self, data, ref):
         """Replace `name` and `email` (and optionally password, role, status)."""
-        return users_service.update_user(current_user(), ref, data)
+        return _update(ref, data)
 
-    @blp.response(200, UserSchema)
+    @blp.response(200, UserSchema, headers=conditional.ETAG_HEADER)
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.doc(parameters=[conditional.IF_MATCH])
     @login_required
     @blp.arguments(UserPatchSchema)
     def patch(self, data, ref):
         """Change any subset of the fields PUT takes."""
-        return users_service.update_user(current_user(), ref, data)
+        return _update(ref, data)
 
     @blp.response(204)
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.doc(parameters=[conditional.IF_MATCH])
     @login_required
     def delete(self, ref):
         """Delete a user; its sessions end with it. The last active admin stays."""
-        users_service.delete_user(current_user(), ref)
+        users_service.delete_user(current_user(), ref, precondition=conditional.if_match())
+
+
+def _update(ref, data):
+    user = users_service.update_user(current_user(), ref, data,
+                                     by_api_key=current_api_key() is not None,
+                                     precondition=conditional.if_match())
+    return user, conditional.etag_header(user.etag)
 
 
 @blp.post("/<ref>/verification-email")

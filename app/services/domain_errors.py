@@ -50,6 +50,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class PreconditionFailed(DomainError):
+    """The client's `If-Match` names a representation that is no longer current."""
+
+    code = "precondition_failed"
+
+
 class RateLimited(DomainError):
     """Too many attempts; `retry_after` says how many seconds to wait."""
 

@@ -26,12 +26,12 @@ class TokenPair:
     token_type: str = "Bearer"
 
 
-def open_session(conn, user, now):
-    """Start a login session for `user` (inside the caller's transaction)."""
+def open_session(conn, user, now, *, amr=("pwd",)):
+    """Start a login session for `user`, proven by `amr` (inside the caller's transaction)."""
     session_id = tokens.new_session_id()
     sessions_repo.create(conn, session_id=session_id, user_id=user.id,
-                         user_version=user.token_version, now=now)
-    return _issue_pair(conn, user, session_id, now)
+                         user_version=user.token_version, now=now, amr=amr)
+    return _issue_pair(conn, user, session_id, now, amr)
 
 
 def refresh(refresh_token):
@@ -59,7 +59,9 @@ def _redeem(conn, record, token_hash, now):
     if user is None or not user.is_active:
         raise _invalid()
     sessions_repo.spend_refresh_token(conn, token_hash=token_hash, now=now)
-    return _issue_pair(conn, user, record["session_id"], now)
+    authentication = sessions_repo.get_authentication(conn, record["session_id"])
+    amr = authentication.amr if authentication else ("pwd",)
+    return _issue_pair(conn, user, record["session_id"], now, amr)
 
 
 def logout(user, session_id, *, everywhere=False):
@@ -84,14 +86,14 @@ def purge_expired():
     return counts
 
 
-def _issue_pair(conn, user, session_id, now):
+def _issue_pair(conn, user, session_id, now, amr):
     refresh_token, refresh_hash = tokens.new_refresh_token()
     ttl = current_app.config["REFRESH_TOKEN_TTL"]
     sessions_repo.add_refresh_token(conn, token_hash=refresh_hash, session_id=session_id,
                                     expires_at=now + timedelta(seconds=ttl))
     settings = token_settings()
     access_token = tokens.issue_access_token(
-        settings, user_id=user.id, role=user.role, session_id=session_id, now=now)
+        settings, user_id=user.id, role=user.role, session_id=session_id, now=now, amr=amr)
     return TokenPair(access_token, refresh_token, settings.ttl, user)
 
 

@@ -6,8 +6,6 @@ means by a create, a replace, a patch, a delete and a search. The actor is the S
 key's owner, an admin.
 """
 
-import hashlib
-
 from app.database import get_db
 from app.repositories import scim_users as scim_repo
 from app.repositories import users as users_repo
@@ -21,22 +19,6 @@ STATE_COLUMNS = {"user_name": "user_name", "email": "email", "email_type": "emai
                  "email_primary": "email_primary", "name": "name", "name_shown": "name_shown",
                  "active": "is_active",
                  "external_id": "external_id"}
-
-
-class _ChangedMeanwhile(Exception):
-    """The user changed between reading it for a PATCH and writing it."""
-
-
-def etag(user):
-    """The strong entity tag of a user's representation (its meta.version)."""
-    stamp = f"{user.id}:{user.updated_at.isoformat()}:{user.token_version}:{user.email_version}"
-    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:24] + '"'
-
-
-def matches(if_match, user):
-    """Tell whether an If-Match / If-None-Match header value names this user's tag."""
-    tags = [tag.strip() for tag in if_match.split(",")]
-    return "*" in tags or etag(user) in tags or f"W/{etag(user)}" in tags
 
 
 def get_user(scim_id):
@@ -69,21 +51,29 @@ def create_user(actor, payload):
 
 
 def replace_user(actor, scim_id, payload, *, if_match=None):
-    """PUT: replace userName, emails and the name; keep what is absent of the rest."""
+    """PUT: replace userName, emails and the name; keep what is absent of the rest.
+
+    `if_match(etag)`, when given, must hold for the user's current ETag (412 otherwise).
+    """
     current = get_user(scim_id)
     state, password = scim_input.read_resource(payload, current=scim_input.state_of(current))
     return _write(actor, current, state, password, if_match=if_match)
 
 
 def patch_user(actor, scim_id, payload, *, if_match=None):
-    """PATCH: apply every operation, or none; return the changed user."""
+    """PATCH: apply every operation, or none; return the changed user.
+
+    The operations apply to the user as read; it is written only if it is still that
+    version (else read again and retried, or 412 when the caller sent If-Match).
+    """
     for _ in range(PATCH_ATTEMPTS):
         current = get_user(scim_id)
         state, password = scim_patch.apply(scim_input.state_of(current), payload)
         try:
             return _write(actor, current, state, password, if_match=if_match, exact=True)
-        except _ChangedMeanwhile:
-            continue
+        except PreconditionFailed:
+            if if_match is not None and not if_match(current.etag):
+                raise
     raise PreconditionFailed("The user kept changing; try again.")
 
 
@@ -91,26 +81,22 @@ def delete_user(actor, scim_id, *, if_match=None):
     """Delete a user (its sessions and tokens go with it)."""
     user = get_user(scim_id)
     users_service.delete_user(actor, str(user.id), event="scim.user_deleted",
-                              precondition=_precondition(if_match, None))
+                              precondition=if_match)
 
 
 def _write(actor, current, state, password, *, if_match, exact=False):
+    before = scim_input.state_of(current)
     changes = {column: state[key] for key, column in STATE_COLUMNS.items()
-               if state[key] != scim_input.state_of(current)[key]}
+               if state[key] != before[key]}
     if password is not None:
         changes["password"] = password
-    check = _precondition(if_match, current if exact else None)
-    return users_service.update_user(actor, str(current.id), changes, precondition=check,
-                                     event="scim.user_updated")
 
+    def precondition(etag):
+        return ((if_match is None or if_match(etag))
+                and (not exact or etag == current.etag))
 
-def _precondition(if_match, read_version):
-    def check(target):
-        if if_match is not None and not matches(if_match, target):
-            raise PreconditionFailed("The user has changed since that version.")
-        if read_version is not None and etag(target) != etag(read_version):
-            raise _ChangedMeanwhile()
-    return check
+    return users_service.update_user(actor, str(current.id), changes,
+                                     precondition=precondition, event="scim.user_updated")
 
 
 def _user_id(scim_id):

@@ -8,7 +8,9 @@ from app.repositories import users as users_repo
 from app.security.email_address import email_key
 from app.security.passwords import hash_password, verify_password
 from app.services import account_mail, audit
-from app.services.domain_errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.domain_errors import (
+    Conflict, InvalidInput, NotFound, PermissionDenied, PreconditionFailed,
+)
 from app.services.password_rules import check_password_policy
 from app.services.references import parse_reference
 
@@ -77,15 +79,18 @@ def get_user(actor, ref):
     return _resolve(get_db(), actor, ref)
 
 
-def update_user(actor, ref, changes, *, precondition=None, event=None):
+def update_user(actor, ref, changes, *, by_api_key=False, precondition=None, event=None):
     """Apply the validated `changes` to the user `ref` names and return it.
 
-    `precondition(target)`, when given, runs inside the transaction before anything is
-    written (an If-Match check); `event` is recorded there too, besides the events of
-    what changed.
+    `by_api_key`: the actor authenticated with an API key, which never changes a
+    password or an email. `precondition(etag)`, when given, must hold for the
+    target's current ETag (If-Match); it is checked under the write lock. `event` (a
+    SCIM change) is recorded in the transaction too, besides the events of what changed.
     """
     _reject_admin_fields(changes, actor)
     _reject_other_users(actor, ref)
+    if by_api_key and ("password" in changes or "current_password" in changes):
+        raise _credentials_need_login()
     changes = dict(changes)
     password = changes.pop("password", None)
     # Hash checks take tens of milliseconds: do them before taking the write lock.
@@ -94,9 +99,10 @@ def update_user(actor, ref, changes, *, precondition=None, event=None):
     try:
         with transaction(conn):
             target = _resolve(conn, actor, ref)
-            if precondition is not None:
-                precondition(target)
+            _check_precondition(target, precondition)
             columns = _changed_columns(target, changes, password, new_hash)
+            if by_api_key and "email" in columns:
+                raise _credentials_need_login()
             if _loses_admin(target, columns):
                 _guard_last_admin(conn)
             revoke = new_hash is not None or "role" in columns or columns.get("is_active") is False
@@ -132,12 +138,14 @@ def resend_verification(actor, ref):
 
 
 def delete_user(actor, ref, *, precondition=None, event="user.deleted"):
-    """Delete the user `ref` names; its sessions and tokens go with it."""
+    """Delete the user `ref` names; its sessions and tokens go with it.
+
+    `precondition(etag)`, when given, must hold for the target's current ETag.
+    """
     conn = get_db()
     with transaction(conn):
         target = _resolve(conn, actor, ref)
-        if precondition is not None:
-            precondition(target)
+        _check_precondition(target, precondition)
         if target.is_admin and target.is_active:
             _guard_last_admin(conn)
         users_repo.delete(conn, target.id)
@@ -228,9 +236,25 @@ def _guard_last_admin(conn):
                        code="last_admin")
 
 
+def _check_precondition(target, precondition):
+    if precondition is not None and not precondition(target.etag):
+        raise PreconditionFailed("The user changed since you read it (If-Match); "
+                                 "read it again and retry.")
+
+
+def _credentials_need_login():
+    return PermissionDenied("An API key cannot change a password or an email; "
+                            "log in to do that.")
+
+
 def _email_taken():
     return Conflict("A user with this email already exists.", code="email_taken")
 
 
 def _hash_method():
     return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+def find_addressed(conn, actor, ref):
+    """Return the user `ref` names, if `actor` may address it (403/404 otherwise)."""
+    return _resolve(conn, actor, ref)

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from app.services import users as users_service
+
 from tests.scim.helpers import SCIM, USER_SCHEMA, assert_scim, assert_scim_error, new_user
 
 
@@ -19,8 +21,32 @@ def test_unknown_token_is_401(client):
     assert_scim_error(response, 401)
 
 
-def test_non_admin_caller_is_403(client, user_headers):
-    assert_scim_error(client.get(SCIM + "/Users", headers=user_headers), 403)
+def test_access_token_is_401(client, admin_headers):
+    assert_scim_error(client.get(SCIM + "/Users", headers=admin_headers), 401)
+
+
+def test_key_without_the_scim_scope_is_403(client, admin, make_api_key):
+    headers = make_api_key(admin, scopes=("users:write",))
+    body = assert_scim_error(client.get(SCIM + "/Users", headers=headers), 403)
+    assert "scim" in body["detail"]
+
+
+def test_key_of_a_demoted_admin_is_403(app, client, admin, make_api_key, make_user):
+    boss = make_user(role="admin")
+    headers = make_api_key(boss)
+    assert client.get(SCIM + "/Users", headers=headers).status_code == 200
+    with app.app_context():
+        users_service.update_user(users_service.SYSTEM, str(boss.id), {"role": "user"})
+    assert_scim_error(client.get(SCIM + "/Users", headers=headers), 403)
+
+
+def test_key_of_a_deactivated_admin_is_401(client, make_api_key, make_user, scim_headers):
+    boss = make_user(role="admin")
+    headers = make_api_key(boss)
+    client.patch(f"{SCIM}/Users/{boss.id}", headers=scim_headers, json={
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": False}]})
+    assert_scim_error(client.get(SCIM + "/Users", headers=headers), 401)
 
 
 def test_unknown_path_is_a_scim_404(scim):
