@@ -121,24 +121,29 @@ def _like_pattern(op, value):
 
 
 def where_clause(engine, condition):
-    """Return (SQL condition, parameters) for a filter tree; TRUE for no filter."""
+    """Return (` WHERE ...` or nothing, parameters) for a filter tree (None: every user)."""
     if condition is None:
-        return "1 = 1", {}
+        return "", {}
     compiler = _Compiler(engine)
-    return compiler.sql(condition), compiler.params
+    return f" WHERE {compiler.sql(condition)}", compiler.params
 
 
 def count(conn, condition):
     """Return how many users match the filter."""
     where, params = where_clause(conn.engine, condition)
-    return conn.execute(f"SELECT count(*) FROM users WHERE {where}", params).fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM users{where}", params).fetchone()[0]
 
 
 def page(conn, condition, *, offset, limit):
-    """Return up to `limit` matching users in id order, skipping the first `offset`."""
+    """Return up to `limit` matching users in id order, skipping the first `offset`.
+
+    The offset is walked over ids alone (the primary key index, or SQLite's narrow
+    users_id index), and only the rows of the page are read whole.
+    """
     where, params = where_clause(conn.engine, condition)
     rows = conn.execute(
-        f"SELECT {COLUMNS} FROM users WHERE {where} ORDER BY id LIMIT :limit OFFSET :offset",
+        f"SELECT {COLUMNS} FROM users WHERE id IN (SELECT id FROM users{where}"
+        " ORDER BY id LIMIT :limit OFFSET :offset) ORDER BY id",
         {**params, "limit": limit, "offset": offset},
     ).fetchall()
     return [User.from_row(row) for row in rows]

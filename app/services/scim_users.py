@@ -34,10 +34,11 @@ def search(filter_text, *, start_index, count):
     """Return (total, users) of one page of the users a filter matches."""
     condition = scim_filters.parse(filter_text)
     conn = get_db()
-    total = scim_repo.count(conn, condition)
-    if count == 0 or start_index > total:
-        return total, []
-    return total, scim_repo.page(conn, condition, offset=start_index - 1, limit=count)
+    offset = start_index - 1
+    users = scim_repo.page(conn, condition, offset=offset, limit=count) if count else []
+    if 0 < len(users) < count or (offset == 0 and count and not users):
+        return offset + len(users), users  # the page holds the last match: no count needed
+    return scim_repo.count(conn, condition), users
 
 
 def create_user(actor, payload):
