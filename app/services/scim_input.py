@@ -55,6 +55,9 @@ def read_resource(payload, *, current=None):
     """
     body = lowered(payload)
     state = dict(current or {"active": True, "external_id": None})
+    if current is not None and body.get("username") is None:
+        raise scim_error("userName is required: a user cannot be left without one.",
+                         "mutability")
     state["user_name"] = user_name(body.get("username"))
     state.update(email_fields(body.get("emails"), fallback=state["user_name"],
                               status="invalidValue" if current is None else "mutability"))

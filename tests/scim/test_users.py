@@ -188,3 +188,9 @@ def test_changes_record_scim_audit_events_with_the_key_owner_as_actor(scim, admi
     for event in ("scim.user_created", "scim.user_updated", "scim.user_deleted"):
         assert events[event].actor_id == admin.id
         assert events[event].subject_id == int(created["id"])
+
+
+def test_put_without_user_name_is_mutability(scim, created):
+    payload = new_user()
+    del payload["userName"]
+    assert_scim_error(scim.put(f"/Users/{created['id']}", json=payload), 400, "mutability")

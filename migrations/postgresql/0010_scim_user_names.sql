@@ -1,4 +1,5 @@
--- SCIM 2.0 provisioning: the identity provider's name for a user, its own id for it,
+-- SCIM 2.0 provisioning (the same as migrations/sqlite/0010, less its users_id index):
+-- the identity provider's name for a user, its own id for it,
 -- and how it described the email.
 --
 -- `user_name` is kept as given (NULL until a provider sets one). `name_key` is the
