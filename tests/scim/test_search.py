@@ -29,7 +29,7 @@ def names(scim, filter_text):
     return sorted(resource["userName"] for resource in body["Resources"])
 
 
-@pytest.mark.parametrize(("filter_text", "expected"), [
+FILTERS = [
     ('userName eq "ALICE"', ["alice"]),
     ('USERNAME Eq "bob"', ["Bob"]),
     ('userName ne "alice"', ["Bob", "admin@example.com", "carol"]),
@@ -56,9 +56,14 @@ def names(scim, filter_text):
     ('meta.created gt "2000-01-01T00:00:00Z" and userName eq "bob"', ["Bob"]),
     ('meta.lastModified lt "2000-01-01T00:00:00Z"', []),
     ('userName eq "x\' OR 1=1 --"', []),
-])
-def test_filter_matches(scim, people, filter_text, expected):
-    assert names(scim, filter_text) == expected
+]
+
+
+def test_filter_matches(scim, people):
+    """Every filter of FILTERS on one set of users (one setup: the cases share it)."""
+    wrong = {text: (names(scim, text), expected) for text, expected in FILTERS
+             if names(scim, text) != expected}
+    assert not wrong
 
 
 def test_filter_user_name_finds_a_user_by_email_until_it_has_one(scim, user):
@@ -70,7 +75,7 @@ def test_filter_meta_created_eq_matches_the_second_it_shows(scim, people):
     assert "alice" in names(scim, f'meta.created eq "{created}"')
 
 
-@pytest.mark.parametrize("filter_text", [
+INVALID_FILTERS = [
     'title eq "boss"', 'password eq "x"', 'userName eq 1', 'active gt true',
     'meta.created co "2020"', 'meta.created eq "yesterday"', 'userName eq', 'userName xx "a"',
     '(userName eq "a"', 'urn:other:schema:userName eq "a"', 'name.givenName eq "a"',
@@ -78,11 +83,14 @@ def test_filter_meta_created_eq_matches_the_second_it_shows(scim, people):
     "(" * 20000 + 'userName eq "a"' + ")" * 20000,
     " or ".join(['userName eq "a"'] * 1000),
     'userName eq "' + "a" * 5000 + '"',
-])
-def test_filter_that_cannot_be_answered_is_invalid_filter(scim, filter_text):
-    response = scim.post("/Users/.search", json={"schemas": [SEARCH_SCHEMA],
-                                                 "filter": filter_text})
-    assert_scim_error(response, 400, "invalidFilter")
+]
+
+
+def test_filter_that_cannot_be_answered_is_invalid_filter(scim):
+    for filter_text in INVALID_FILTERS:
+        response = scim.post("/Users/.search", json={"schemas": [SEARCH_SCHEMA],
+                                                     "filter": filter_text})
+        assert_scim_error(response, 400, "invalidFilter")
 
 
 def test_list_pages_with_start_index_and_count(scim, people):
