@@ -3,7 +3,8 @@
 from flask import Flask
 
 from app import cli, config, database, logs, mail, metrics, openapi
-from app.http import compression, error_handlers, headers, no_cookie_sessions, rate_limits
+from app.http import (compression, error_handlers, headers, no_cookie_sessions, rate_limits,
+                      scim_errors)
 from app.routes import (account, account_pages, api_keys, legacy, login, meta, mfa, passkeys,
                         reauth, scim, users)
 
@@ -49,6 +50,7 @@ def create_app(overrides=None):
     openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
                            legacy.blp, reauth.blp, mfa.blp, passkeys.blp, api_keys.blp])
     app.register_blueprint(scim.blp)
+    scim_errors.init_app(app)
     error_handlers.init_app(app)
     cli.init_app(app)
     return app

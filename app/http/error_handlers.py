@@ -10,7 +10,6 @@ from werkzeug.exceptions import HTTPException
 from app import metrics
 from app.database import DATABASE_ERRORS, DatabaseUnavailable, discard_db, is_unavailable
 from app.http.request_id import current_request_id
-from app.http.scim_errors import is_scim_request, scim_error
 from app.services import audit
 from app.services import domain_errors as domain
 
@@ -38,9 +37,7 @@ def title(status):
 
 
 def problem(status, detail, *, code=None, errors=None, headers=None, extra=None):
-    """Build a problem+json response (a SCIM error under /scim/v2)."""
-    if is_scim_request():
-        return scim_error(status, detail, code=code, errors=errors, headers=headers)
+    """Build a problem+json response."""
     body = {
         "type": "about:blank",
         "title": title(status),

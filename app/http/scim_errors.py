@@ -1,13 +1,17 @@
 """SCIM error responses (RFC 7644 section 3.12): what every /scim/v2 failure answers.
 
-app.http.error_handlers builds every error through `problem()`, which hands requests
-under /scim/v2 to `scim_error` here, so unknown paths, wrong methods, 401, 413, 415 and
-500 speak SCIM there too.
+The error handlers answer every failure with a problem document; `init_app` turns each
+one under /scim/v2 into the SCIM error it means, so unknown paths, wrong methods, 401,
+403, 413, 415 and 500 speak SCIM there too.
 """
 
 import json
 
 from flask import current_app, request
+
+PROBLEM_MIMETYPE = "application/problem+json"
+# Headers a problem carries that its SCIM error keeps.
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 SCIM_PREFIX = "/scim/v2"
 SCIM_MIMETYPE = "application/scim+json"
@@ -57,3 +61,22 @@ def scim_error(status, detail, *, code=None, errors=None, headers=None):
         response.headers["WWW-Authenticate"] = (
             'Bearer error="invalid_token"' if code == "invalid_token" else "Bearer")
     return response
+
+
+def _problem_to_scim(response):
+    """After every request: a problem document under /scim/v2 becomes a SCIM error."""
+    if response.mimetype != PROBLEM_MIMETYPE or not is_scim_request():
+        return response
+    problem = json.loads(response.get_data(as_text=True))
+    headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    scim = scim_error(response.status_code, problem.get("detail") or "", code=problem.get("code"),
+                      errors=problem.get("errors"), headers=headers)
+    if "WWW-Authenticate" in headers:
+        scim.headers["WWW-Authenticate"] = headers["WWW-Authenticate"]
+    return scim
+
+
+def init_app(app):
+    """Register the conversion; registered last, it runs before the other after_request
+    functions (compression, common headers) see the response."""
+    app.after_request(_problem_to_scim)
