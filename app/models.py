@@ -118,3 +118,28 @@ class ApiKeyCredential:
 
 def _optional_time(text):
     return from_db_time(text) if text is not None else None
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    """A stored refresh token (its hash is the key), with its session's user."""
+
+    session_id: str
+    user_id: int
+    expires_at: datetime
+    spent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoginBlock:
+    """An account's back-off: its level (0 first) and when it ends."""
+
+    level: int
+    blocked_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PurgedSessions:
+    """How many rows a session purge deleted."""
+
+    refresh_tokens: int
+    sessions: int

@@ -16,8 +16,8 @@ from app.services import api_keys as api_keys_service
 from app.services import authentication as auth_service
 from app.services import users as users_service
 from tests.databases import ENGINES, fresh_database
+from tests.helpers import PASSWORD
 
-PASSWORD = "correct horse battery staple"
 TEST_SETTINGS = {
     "APP_ENV": "testing",
     "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
@@ -80,6 +80,13 @@ def app(settings):
         migrations.upgrade(get_db())
     yield app
     app.extensions["db_pool"].close()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app: each request has its own app and request context, as
+    under a real server."""
+    return app.test_client()
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from email import policy
 import pytest
 
 from tests.databases import query
+from tests.helpers import token_in
 from tests.mfa_helpers import code_for_step, enrol_passkey, start_login
-from tests.observability import CapturedLog, mails, token_in
+from tests.observability import CapturedLog, mails
 
 EMAIL = "canary.bird@example.com"
 CANARIES = ["canary-one-Pw-8d1f2a77c4", "canary-two-Pw-3b9e4c21d7", "canary-three-Pw-6a0d5f93e1",

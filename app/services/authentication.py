@@ -13,6 +13,7 @@ from app.security.email_address import email_key
 from app.security.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from app.services import audit, login_sessions, login_throttle, second_factors
 from app.services.domain_errors import AuthenticationFailed, PermissionDenied
+from app.services.password_rules import hash_method
 
 
 def login(email, password):
@@ -77,14 +78,14 @@ def bad_credentials():
 
 def password_matches(user, password):
     """Check the password; for an unknown user spend the same time on a dummy hash."""
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = hash_method()
     if user is None:
         return verify_dummy(password, method)
     return verify_password(user.password_hash, password)
 
 
 def _rehash_if_needed(conn, user, password, now):
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = hash_method()
     if not needs_rehash(user.password_hash, method):
         return user
     return users_repo.update(conn, user.id, now=now,

@@ -2,8 +2,9 @@
 
 import pytest
 
+from tests.helpers import token_in
 from tests.mail_server import (  # noqa: F401 (fixtures)
-    drain_outbox, received, smtp_server, token_in, with_smtp,
+    drain_outbox, received, smtp_server, with_smtp,
 )
 from tests.scim.helpers import assert_scim, new_user, patch_body
 
