@@ -5,9 +5,13 @@ Each value can be overridden on the command line or by GUNICORN_CMD_ARGS.
 
 import multiprocessing
 import os
-import re
 import shutil
 import tempfile
+
+from dotenv import load_dotenv
+
+# The app reads `.env` too; read it here first so both agree on METRICS_ENABLED.
+load_dotenv(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".env"), override=False)
 
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 # Sync workers: SQLite writes serialize anyway, and each worker keeps its own connection.
@@ -27,33 +31,41 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Prometheus multiprocess mode: every worker writes its counters to files here,
 # and a scrape of /metrics on any worker adds them up.
-# Unless set, a folder named after the bind address: a master killed without
-# cleaning up leaves it behind, and the next start on that address reuses it.
-_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-_own_metrics_dir = not _metrics_dir
-if _own_metrics_dir:
-    _where = re.sub(r"[^A-Za-z0-9]+", "-", bind).strip("-")
-    _metrics_dir = os.path.join(tempfile.gettempdir(), f"user-service-metrics-{_where}")
-    os.makedirs(_metrics_dir, mode=0o700, exist_ok=True)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+# Unless PROMETHEUS_MULTIPROC_DIR is given, each master makes a private folder of its own
+# (mkdtemp: a fresh name, so instances on one machine never share one) when it starts,
+# and only that master removes it when it exits. With metrics off no folder is made.
+_metrics_enabled = os.environ.get("METRICS_ENABLED", "false").strip().lower() in (
+    "1", "true", "yes", "on")
+_given_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+_own_metrics = {}   # "dir" and "pid" of the folder this master made, once it made one
 
 
 def on_starting(server):
-    """Start every run with empty metric files."""
-    for name in os.listdir(_metrics_dir):
-        path = os.path.join(_metrics_dir, name)
-        if os.path.isfile(path):
-            os.unlink(path)
+    """Give this master its metrics folder (or empty the one given)."""
+    if _given_metrics_dir:
+        for name in os.listdir(_given_metrics_dir):
+            path = os.path.join(_given_metrics_dir, name)
+            if os.path.isfile(path):
+                os.unlink(path)
+    elif _metrics_enabled:
+        folder = tempfile.mkdtemp(prefix="user-service-metrics-")
+        _own_metrics.update(dir=folder, pid=os.getpid())
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
 
 def child_exit(server, worker):
     """Let the metrics of a dead worker stop counting as live gauges."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    try:
+        multiprocess.mark_process_dead(worker.pid)
+    except OSError as error:
+        server.log.warning("metrics: cannot clean up after worker %s: %s", worker.pid, error)
 
 
 def on_exit(server):
-    """Remove the metric files this run made for itself."""
-    if _own_metrics_dir:
-        shutil.rmtree(_metrics_dir, ignore_errors=True)
+    """Remove the metrics folder this master made, and no other."""
+    if _own_metrics.get("pid") == os.getpid():
+        shutil.rmtree(_own_metrics["dir"], ignore_errors=True)

@@ -24,7 +24,10 @@ sessions_cli = AppGroup("sessions", help="Login session commands.")
 @db_cli.command("upgrade")
 def upgrade_command():
     """Apply the pending migrations in migrations/, each once, in order."""
-    applied = migrations.upgrade(get_db())
+    try:
+        applied = migrations.upgrade(get_db())
+    except migrations.MigrationRefused as error:
+        raise click.ClickException(f"upgrade refused: {error}") from None
     for migration in applied:
         click.echo(f"applied {migration.name}")
     click.echo(f"database is up to date ({display_url(current_app.config['DATABASE_URL'])})")

@@ -5,10 +5,11 @@ Under gunicorn every worker is its own process, so counters live in files in
 PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets it) and a scrape adds them up.
 """
 
+import logging
 import os
 import time
 
-from flask import g, request
+from flask import current_app, g, has_app_context, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 
 REQUESTS = Counter("user_service_http_requests_total", "HTTP requests answered.",
@@ -20,17 +21,44 @@ LOGINS = Counter("user_service_logins_total", "Login attempts by outcome.", ["ou
 DATABASE_ERRORS = Counter("user_service_database_errors_total",
                           "Database errors met while answering.", ["kind"])
 
+logger = logging.getLogger(__name__)
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _enabled():
+    return has_app_context() and current_app.config.get("METRICS_ENABLED", False)
+
+
+def _safely(count, what):
+    """Run `count`; a failing metrics store is logged and never fails the request."""
+    try:
+        count()
+    except Exception as error:  # metrics never decide a request's outcome
+        logger.warning("metrics: cannot count %s: %s: %s", what, type(error).__name__, error)
 
 
 def count_login(outcome):
     """Count one login attempt (`succeeded`, `wrong_password`, `throttled`, ...)."""
-    LOGINS.labels(outcome=outcome).inc()
+    if _enabled():
+        _safely(lambda: LOGINS.labels(outcome=outcome).inc(), "a login")
 
 
 def count_database_error(kind):
     """Count a database error (`unavailable` or `error`)."""
-    DATABASE_ERRORS.labels(kind=kind).inc()
+    if _enabled():
+        _safely(lambda: DATABASE_ERRORS.labels(kind=kind).inc(), "a database error")
+
+
+def store_status():
+    """`ok` when the metrics store can be written, `unavailable` when its folder is gone or
+    read-only (only asked when metrics are on)."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        return "ok"
+    if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+        return "ok"
+    logger.warning("metrics: the store %s is missing or not writable", folder)
+    return "unavailable"
 
 
 def registry():
@@ -51,9 +79,11 @@ def _observe(response):
     route = request.url_rule.rule if request.url_rule else "(unmatched)"
     # Clients can send any method name; unknown ones must not mint new series.
     method = request.method if request.method in KNOWN_METHODS else "other"
-    REQUESTS.labels(method, route, str(response.status_code)).inc()
+    _safely(lambda: REQUESTS.labels(method, route, str(response.status_code)).inc(),
+            "a request")
     if started is not None:
-        LATENCY.labels(method, route).observe(time.perf_counter() - started)
+        _safely(lambda: LATENCY.labels(method, route).observe(time.perf_counter() - started),
+                "a latency")
     return response
 
 

@@ -33,6 +33,11 @@ class User:
     created_at: datetime
     updated_at: datetime
     revision: int = 0
+    user_name: str | None = None
+    external_id: str | None = None
+    email_type: str = "work"
+    email_primary: bool = True
+    name_shown: bool = True
 
     @classmethod
     def from_row(cls, row):
@@ -50,7 +55,17 @@ class User:
             created_at=from_db_time(row["created_at"]),
             updated_at=from_db_time(row["updated_at"]),
             revision=row["revision"],
+            user_name=row["user_name"],
+            external_id=row["external_id"],
+            email_type=row["email_type"],
+            email_primary=bool(row["email_primary"]),
+            name_shown=bool(row["name_shown"]),
         )
+
+    @property
+    def scim_user_name(self):
+        """The name the user answers to: its SCIM userName, else its email."""
+        return self.user_name if self.user_name is not None else self.email
 
     @property
     def is_admin(self):

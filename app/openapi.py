@@ -27,7 +27,13 @@ SETTINGS = {
 }
 DESCRIPTION = """User management: registration, login with JWT access tokens,
 and user administration. Every error is `application/problem+json` (RFC 9457)
-with a machine-readable `code` and the `request_id` of the request."""
+with a machine-readable `code` and the `request_id` of the request.
+
+SCIM 2.0 provisioning (RFC 7643, RFC 7644) lives at `/scim/v2` for identity providers,
+with an admin's API key that has the `scim` scope. It speaks `application/scim+json` and
+SCIM errors rather than problem details, and describes itself the SCIM way:
+`GET /scim/v2/ServiceProviderConfig`, `/scim/v2/ResourceTypes` and `/scim/v2/Schemas`
+(see the README), so its operations are not listed here."""
 EMAIL_DESCRIPTION = """One `@`, a dotted domain, no white space and no `/` (so that
 `/users/{email}` can address it); printable, as every text field."""
 UNPRINTABLE_DESCRIPTION = """A string holding a character that is not printable: a control

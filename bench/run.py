@@ -28,6 +28,9 @@ def parse_args(argv):
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--large", type=int, default=0, metavar="N",
                         help="also time listing queries on N users (e.g. 1000000)")
+    parser.add_argument("--scim", type=int, default=0, metavar="N",
+                        help="also time the SCIM searches on N users, on SQLite and on the"
+                             " PostgreSQL server at TEST_DATABASE_URL (bench/scim.py)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke mode: 2,000 users, 1 s runs, 1 round, sync only")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -178,6 +181,9 @@ def main(argv=None):
     report.print_tables(tables, large)
     report.write(args, tables, large)
     print(f"wrote {args.output}")
+    if args.scim:
+        from bench import scim
+        scim.run(args.scim, os.environ.get("TEST_DATABASE_URL", scim.DEFAULT_SERVER))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import pytest
 
 from app import create_app, migrations
 from app.database import get_db
+from app.services import api_keys as api_keys_service
 from app.services import authentication as auth_service
 from app.services import users as users_service
 from tests.databases import ENGINES, fresh_database
@@ -143,3 +144,43 @@ def user_headers(user, login):
 @pytest.fixture
 def admin_headers(admin, login):
     return login(admin)
+
+
+def assert_problem(response, status, code):
+    """Check that a response is the contract's problem details."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == "about:blank"
+    assert body["title"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    return body
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replace pytest-flask's fixture of this name: it pushes one request context for
+    the whole test, so every request of a test would share one `g`. Under a real
+    server each request has its own, and so does each request of the test client here.
+    """
+    yield
+
+
+@pytest.fixture
+def make_api_key(app):
+    """Create an API key for a user through the service; returns Authorization headers."""
+
+    def make(owner, scopes=("scim",)):
+        with app.app_context():
+            new_key = api_keys_service.create(owner, name="test key", scopes=scopes)
+        return {"Authorization": f"Bearer {new_key.key}"}
+
+    return make
+
+
+@pytest.fixture
+def scim_headers(admin, make_api_key):
+    """Authorization headers of a SCIM caller: an admin's key with the `scim` scope."""
+    return make_api_key(admin)

@@ -52,7 +52,8 @@ class Table:
 
 # In the order of their foreign keys.
 TABLES = (
-    Table("users", USER_COLUMNS, ("id",), booleans=("is_active", "email_verified")),
+    Table("users", USER_COLUMNS, ("id",), booleans=("is_active", "email_verified",
+                                                         "email_primary", "name_shown")),
     Table("sessions", ("id", "user_id", "user_version", "created_at", "revoked_at", "ip",
                        "user_agent", "last_used_at", "amr", "authenticated_at"), ("id",)),
     Table("refresh_tokens", ("token_hash", "session_id", "expires_at", "spent_at"),

@@ -12,6 +12,7 @@ from app.models import utcnow
 from app.repositories import login_failures
 from app.repositories import users as users_repo
 from app.security import account_tokens
+from app.security.email_address import email_key
 from app.security.passwords import hash_password
 from app.services import audit
 from app.services.domain_errors import InvalidRequest
@@ -48,7 +49,7 @@ def reset_password(token, password):
         _user_for_reset_token(token)
         users_repo.update(conn, user.id, changes={"password_hash": new_hash}, now=utcnow(),
                           revoke_sessions=True)
-        login_failures.clear(conn, user.email)
+        login_failures.clear(conn, email_key(user.email))
     audit.record("password.reset", actor=user, subject=user)
 
 

@@ -9,6 +9,7 @@ from app.database import get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security import tokens
+from app.security.email_address import email_key
 from app.security.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from app.services import audit, login_sessions, login_throttle, second_factors
 from app.services.domain_errors import AuthenticationFailed, PermissionDenied
@@ -22,8 +23,8 @@ def login(email, password):
     """
     conn = get_db()
     now = utcnow()
-    account = email.lower()
-    user = users_repo.get_by_email(conn, account)
+    account = email_key(email)
+    user = users_repo.get_by_email(conn, email)
     block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
     if not password_matches(user, password):
         login_throttle.confirm_failure(block_level, subject=user)

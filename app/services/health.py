@@ -2,6 +2,8 @@
 
 import logging
 
+from flask import current_app
+
 from app import metrics, migrations
 from app.database import (
     DATABASE_ERRORS, DatabaseUnavailable, check_writable, discard_db, get_db, is_unavailable,
@@ -12,7 +14,15 @@ UNREACHABLE = {"database": "unavailable", "migrations": "unknown"}
 
 
 def run_checks():
-    """Return each check's result: `ok`, `pending`, `unavailable` or `unknown`."""
+    """Return each check's result: `ok`, `pending`, `unavailable` or `unknown`; with metrics
+    on, whether their store can be written as well."""
+    checks = _database_checks()
+    if current_app.config["METRICS_ENABLED"]:
+        checks["metrics"] = metrics.store_status()
+    return checks
+
+
+def _database_checks():
     try:
         conn = get_db()
         # Reads keep working while another process holds the write lock or the

@@ -3,6 +3,7 @@
 from app.database import INTEGRITY_ERRORS, get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
+from app.security.email_address import email_key
 from app.security.passwords import hash_password, verify_password
 from app.services import account_mail, audit
 from app.services.domain_errors import (
@@ -16,6 +17,8 @@ from app.services.password_rules import check_password_policy, hash_method
 from app.services.references import parse_reference
 
 ADMIN_ONLY_FIELDS = ("role", "is_active")
+# No hash Werkzeug makes looks like this, so no password ever matches it.
+UNUSABLE_PASSWORD_HASH = "!"
 
 
 class _System:
@@ -28,25 +31,31 @@ class _System:
 SYSTEM = _System()
 
 
-def register(data, *, actor=None, notify=True):
+def register(data, *, actor=None, notify=True, scim=None, event="user.registered"):
     """Create a user from `name`, `email`, `password` (and, for admins, role/status).
 
-    With `notify`, a verification mail goes to the new address.
+    With `notify`, a verification mail goes to the new address. `scim` carries the
+    identity provider's fields (see users_repo.insert); a SCIM create may come without
+    a password: the user then cannot log in with one until it resets it.
     """
     _reject_admin_fields(data, actor)
-    check_password_policy(data["password"], email=data["email"], name=data["name"])
-    password_hash = hash_password(data["password"], hash_method())
+    password = data.get("password")
+    if password is None:
+        password_hash = UNUSABLE_PASSWORD_HASH
+    else:
+        check_password_policy(password, email=data["email"], name=data["name"])
+        password_hash = hash_password(password, hash_method())
     conn = get_db()
     try:
         with transaction(conn):
             user = users_repo.insert(
                 conn, name=data["name"], email=data["email"], password_hash=password_hash,
                 role=data.get("role", "user"), is_active=data.get("is_active", True),
-                now=utcnow(),
+                now=utcnow(), scim=scim,
             )
+            audit.record(event, actor=actor or user, subject=user, role=user.role)
     except INTEGRITY_ERRORS:
         raise _email_taken() from None
-    audit.record("user.registered", actor=actor or user, subject=user, role=user.role)
     if notify:
         account_mail.send_verification(user)
     return user
@@ -72,12 +81,13 @@ def get_user(actor, ref):
     return _resolve(get_db(), actor, ref)
 
 
-def update_user(actor, ref, changes, *, by_api_key=False, precondition=None):
+def update_user(actor, ref, changes, *, by_api_key=False, precondition=None, event=None):
     """Apply the validated `changes` to the user `ref` names and return it.
 
     `by_api_key`: the actor authenticated with an API key, which never changes a
     password or an email. `precondition(etag)`, when given, must hold for the
-    target's current ETag (If-Match); it is checked under the write lock.
+    target's current ETag (If-Match); it is checked under the write lock. `event` (a
+    SCIM change) is recorded in the transaction too, besides the events of what changed.
     """
     _reject_admin_fields(changes, actor)
     _reject_other_users(actor, ref)
@@ -100,6 +110,9 @@ def update_user(actor, ref, changes, *, by_api_key=False, precondition=None):
             revoke = new_hash is not None or "role" in columns or columns.get("is_active") is False
             user = users_repo.update(conn, target.id, changes=columns, now=utcnow(),
                                      revoke_sessions=revoke)
+            if event is not None:
+                audit.record(event, actor=actor, subject=user, changed=sorted(
+                    "password" if column == "password_hash" else column for column in columns))
     except INTEGRITY_ERRORS:
         raise _email_taken() from None
     _record_changes(actor, user, columns)
@@ -126,7 +139,7 @@ def resend_verification(actor, ref):
         account_mail.send_verification(user)
 
 
-def delete_user(actor, ref, *, precondition=None):
+def delete_user(actor, ref, *, precondition=None, event="user.deleted"):
     """Delete the user `ref` names; its sessions and tokens go with it.
 
     `precondition(etag)`, when given, must hold for the target's current ETag.
@@ -139,6 +152,8 @@ def delete_user(actor, ref, *, precondition=None):
             _guard_last_admin(conn)
         if not users_repo.delete(conn, target.id):
             raise NotFound("No such user.")  # deleted meanwhile by another request
+        if event != "user.deleted":
+            audit.record(event, actor=actor, subject=target)
     audit.record("user.deleted", actor=actor, subject=target)
 
 
@@ -195,7 +210,7 @@ def _is_self(actor, kind, value):
     return (
         kind == "me"
         or (kind == "id" and value == actor.id)
-        or (kind == "email" and value == actor.email)
+        or (kind == "email" and email_key(value) == email_key(actor.email))
     )
 
 
