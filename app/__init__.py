@@ -3,7 +3,7 @@
 from flask import Flask
 
 from app import cli, config, database, logs, mail, metrics, openapi
-from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
+from app.http import error_handlers, headers, json_provider, no_cookie_sessions, rate_limits
 from app.routes import account, account_pages, legacy, login, meta, users
 
 
@@ -22,19 +22,21 @@ class UserService(Flask):
         self._sync_functions = {}
 
     def ensure_sync(self, func):
-        try:
-            return self._sync_functions[func]
-        except KeyError:
-            wrapped = super().ensure_sync(func)
-            if len(self._sync_functions) < MAX_REMEMBERED_FUNCTIONS:
-                self._sync_functions[func] = wrapped
-            return wrapped
+        # A view method is a new bound method each request: remember its function.
+        key = getattr(func, "__func__", func)
+        if self._sync_functions.get(key):
+            return func
+        wrapped = super().ensure_sync(func)
+        if len(self._sync_functions) < MAX_REMEMBERED_FUNCTIONS:
+            self._sync_functions[key] = wrapped is func
+        return wrapped
 
 
 def create_app(overrides=None):
     """Build the application; `overrides` replace settings (tests use this)."""
     app = UserService(__name__, static_folder=None)
     app.config.from_mapping(config.build(overrides))
+    json_provider.init_app(app)
     app.json.sort_keys = False
     app.json.mimetype = "application/json; charset=utf-8"
     logs.init_app(app)
