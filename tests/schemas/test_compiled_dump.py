@@ -6,7 +6,7 @@ import pytest
 from marshmallow import Schema, fields
 
 from app.models import User
-from app.schemas import login, users
+from app.schemas import login, meta, users
 from app.schemas.compiled import CompiledDumpSchema
 
 
@@ -21,7 +21,7 @@ def _user(number, **changes):
 
 
 def _compiled_schemas():
-    modules = (users, login)
+    modules = (users, login, meta)
     return sorted({cls for module in modules for cls in vars(module).values()
                    if isinstance(cls, type) and issubclass(cls, CompiledDumpSchema)
                    and cls is not CompiledDumpSchema}, key=lambda cls: cls.__name__)
@@ -76,4 +76,6 @@ def _sample(field):
         return True
     if isinstance(field, fields.Integer):
         return 42
+    if isinstance(field, fields.Dict):
+        return {"database": "ok", "migrations": "ok"}
     return "text"
