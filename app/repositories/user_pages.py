@@ -25,12 +25,12 @@ def _search_clause(conn, query, params):
     return _like_clause(query, params)
 
 
-def _like_clause(query, params):
+def _like_clause(query, params, name="name", email="email"):
     """The substring test on one row; the database folds both sides, so alike."""
     escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params["q_like"] = f"%{escaped}%"
-    return ("(lower(name) LIKE lower(:q_like) ESCAPE '\\'"
-            " OR lower(email) LIKE lower(:q_like) ESCAPE '\\')")
+    return (f"(lower({name}) LIKE lower(:q_like) ESCAPE '\\'"
+            f" OR lower({email}) LIKE lower(:q_like) ESCAPE '\\')")
 
 
 def _after_clause(sort, descending, after, params):
@@ -152,7 +152,12 @@ def _walk_match_clause(conn, query, params):
     non-ASCII one goes to the function alone). On PostgreSQL the LIKE is the same
     test the trigram indexes serve.
     """
-    if conn.engine != "sqlite" or len(query) < MIN_TRIGRAM_LENGTH:
+    if conn.engine != "sqlite":
+        # `name || ''` is not the indexed lower(name): the planner cannot trade the
+        # walk for the trigram indexes (bitmap scan, read and sort every match),
+        # which it did when its estimate missed matches that cluster in sort order.
+        return _like_clause(query, params, name="(name || '')", email="(email || '')")
+    if len(query) < MIN_TRIGRAM_LENGTH:
         return _like_clause(query, params)
     params["q_folded"] = query.casefold()
     exact = "search_match(name, email, :q_folded)"
