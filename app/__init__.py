@@ -6,8 +6,8 @@ PostgreSQL; `create_app` is the one place the pieces are wired (README, "Archite
 
 from app import cli, config, database, logs, mail, metrics, openapi
 from app.framework_workarounds import FlaskRememberingSyncFunctions
-from app.http import (compression, error_handlers, headers, no_cookie_sessions, rate_limits,
-                      scim_errors)
+from app.http import (compression, error_handlers, headers, json_provider, no_cookie_sessions,
+                      rate_limits, scim_errors)
 from app.routes import (account, account_pages, api_keys, legacy, login, meta, mfa, passkeys,
                         reauth, scim, users)
 from app.routes import metrics as metrics_route
@@ -21,6 +21,7 @@ def create_app(overrides=None):
     """Build the application; `overrides` replace settings (tests use this)."""
     app = UserService(__name__, static_folder=None)
     app.config.from_mapping(config.build(overrides))
+    json_provider.init_app(app)
     app.json.sort_keys = False
     app.json.mimetype = "application/json; charset=utf-8"
     logs.init_app(app)

@@ -30,13 +30,14 @@ class FlaskRememberingSyncFunctions(Flask):
         self._sync_functions = {}
 
     def ensure_sync(self, func):
-        try:
-            return self._sync_functions[func]
-        except KeyError:
-            wrapped = super().ensure_sync(func)
-            if len(self._sync_functions) < MAX_REMEMBERED_FUNCTIONS:
-                self._sync_functions[func] = wrapped
-            return wrapped
+        # A view method is a new bound method each request: remember its function.
+        key = getattr(func, "__func__", func)
+        if self._sync_functions.get(key):
+            return func
+        wrapped = super().ensure_sync(func)
+        if len(self._sync_functions) < MAX_REMEMBERED_FUNCTIONS:
+            self._sync_functions[key] = wrapped is func
+        return wrapped
 
 
 # --- Flask-Limiter: drop its app-wide request hooks ------------------------------------

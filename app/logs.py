@@ -4,6 +4,7 @@ import logging
 import re
 import sys
 import time
+from datetime import datetime
 
 from flask import g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
@@ -80,10 +81,24 @@ def _escape(match):
     return match.group(0).encode("unicode_escape").decode("ascii")
 
 
+class FastJsonFormatter(PlainJsonFormatter):
+    """python-json-logger's formatter, writing the timestamp as text itself.
+
+    The library hands the `datetime` to its encoder's fallback chain (a dozen type
+    checks, then `isoformat()`); doing that here writes the same text for less.
+    """
+
+    def add_fields(self, log_data, record, message_dict):
+        super().add_fields(log_data, record, message_dict)
+        moment = log_data.get("time")
+        if isinstance(moment, datetime):
+            log_data["time"] = moment.isoformat()
+
+
 def _json_formatter():
     # `timestamp="time"`: RFC 3339 in UTC with microseconds.
-    return PlainJsonFormatter(JSON_FIELDS, timestamp="time",
-                         rename_fields={"levelname": "level", "name": "logger"})
+    return FastJsonFormatter(JSON_FIELDS, timestamp="time",
+                             rename_fields={"levelname": "level", "name": "logger"})
 
 
 def configure(app):

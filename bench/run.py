@@ -31,6 +31,13 @@ def parse_args(argv):
     parser.add_argument("--scim", type=int, default=0, metavar="N",
                         help="also time the SCIM searches on N users, on SQLite and on the"
                              " PostgreSQL server at TEST_DATABASE_URL (bench/scim.py)")
+    parser.add_argument("--postgresql", default=os.environ.get("TEST_DATABASE_URL"),
+                        metavar="URL", help="with --large, time the listing on PostgreSQL too "
+                        "(a scratch schema on this server; default: $TEST_DATABASE_URL)")
+    parser.add_argument("--large-dir", type=Path, metavar="DIR",
+                        help="keep the --large SQLite file in DIR and reuse it when there")
+    parser.add_argument("--soak", type=float, default=0, metavar="SECONDS",
+                        help="also soak gunicorn -w 2 at c=16 with mixed traffic (make bench: 600)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke mode: 2,000 users, 1 s runs, 1 round, sync only")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -166,6 +173,25 @@ def summarize(label, runs):
     return row
 
 
+def measure_large(args, workdir):
+    """Listing at scale on SQLite, and on PostgreSQL when a server is given."""
+    import secrets
+
+    from bench import engines
+    from bench import large as large_data
+
+    folder = args.large_dir or workdir
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = {"sqlite": large_data.measure(folder, args.large,
+                                            reuse=args.large_dir is not None)}
+    if args.postgresql:
+        from app.database.postgresql import scratch_schema
+        with scratch_schema(args.postgresql, f"bench_{secrets.token_hex(4)}") as url:
+            figures["postgresql"] = engines.measure_postgresql(
+                large_data.database_url(folder), url, args.large)
+    return figures
+
+
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     wrk.require_wrk()
@@ -176,10 +202,17 @@ def main(argv=None):
         tables = {config: measure_config(config, args, env, workdir) for config in args.configs}
         large = None
         if args.large:
-            from bench import large as large_data
-            large = large_data.measure(workdir, args.large)
-    report.print_tables(tables, large)
-    report.write(args, tables, large)
+            large = measure_large(args, workdir)
+        soaked = None
+        if args.soak:
+            from bench import soak
+            print(f"soaking for {args.soak:.0f} s at concurrency 16...", flush=True)
+            soak_dir = workdir / "soak"
+            soak_dir.mkdir()
+            _, soaked = soak.soak(argparse.Namespace(seconds=args.soak, concurrency=16,
+                                                     warmup=5), soak_dir)
+    report.print_tables(tables, large, soaked)
+    report.write(args, tables, large, soaked)
     print(f"wrote {args.output}")
     if args.scim:
         from bench import scim

@@ -1,9 +1,11 @@
-"""Soak the service: `python -m bench.soak [--seconds 60] [--concurrency 32]`.
+"""Soak the service: `python -m bench.soak [--seconds 600] [--concurrency 16]`.
 
 Starts gunicorn -w 2 (sync) on a seeded temp database, drives mixed traffic from a
-thread pool, and reports the answers by status and each worker's resident memory after
-warm-up and at the end. Exits non-zero on any 5xx or connection error, on a worker
-that was replaced, or when a worker's RSS grew by 10% or more.
+thread pool, and reports the answers by status, the p99 latency of the first and the
+last minute, and each worker's resident memory after warm-up and at the end. Exits
+non-zero on any 5xx or connection error, on a worker that was replaced, when the last
+minute's p99 is more than 1.5x the first's, or when a worker's RSS grew by 5% or more.
+`python -m bench --soak SECONDS` runs it too and reports it with the other targets.
 """
 
 import argparse
@@ -22,7 +24,9 @@ from pathlib import Path
 from bench.run import PASSWORD, app_env, log_in, prepare_database
 from bench.servers import Server
 
-MAX_RSS_GROWTH = 0.10
+MAX_RSS_GROWTH = 0.05
+MAX_P99_DRIFT = 1.5
+WINDOW = 60.0  # seconds: p99 of the first and the last minute (a fifth of a short run)
 SEEDED_USERS = 200
 # (label, weight): the share of each request in the mix.
 MIX = [("GET /users/me", 35), ("GET /users?limit=20", 20), ("PATCH /users/me", 20),
@@ -32,8 +36,8 @@ MIX = [("GET /users/me", 35), ("GET /users?limit=20", 20), ("PATCH /users/me", 2
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.soak",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60, help="length of the soak")
-    parser.add_argument("--concurrency", type=int, default=32, help="client threads")
+    parser.add_argument("--seconds", type=float, default=600, help="length of the soak")
+    parser.add_argument("--concurrency", type=int, default=16, help="client threads")
     parser.add_argument("--warmup", type=float, default=5, help="seconds before the RSS baseline")
     return parser.parse_args(argv)
 
@@ -77,6 +81,8 @@ class Traffic:
     def __init__(self, port, tokens, concurrency):
         self.port, self.tokens, self.concurrency = port, tokens, concurrency
         self.outcomes = Counter()
+        self.latencies = []  # (seconds since the measured start, seconds taken)
+        self.started = time.monotonic()
         self.lock = threading.Lock()
         self.flowing = threading.Event()
         self.stopped = False
@@ -94,10 +100,14 @@ class Traffic:
                     continue
                 self.in_flight += 1
             label = rng.choices(labels, weights)[0]
+            sent = time.monotonic()
             outcome = self.send(*request_for(label, self.tokens, number))
+            taken = time.monotonic() - sent
             with self.lock:
                 self.in_flight -= 1
                 self.outcomes[label, outcome] += 1
+                if label != "POST /login":  # a password hash: its own, deliberate cost
+                    self.latencies.append((sent - self.started, taken))
 
     def send(self, *request):
         try:
@@ -144,8 +154,19 @@ def _rss_kb(pid):
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
-def report(outcomes, seconds, start_rss, end_rss):
-    """Print the figures; return the list of reasons to fail."""
+def p99_drift(latencies, seconds):
+    """(p99 ms of the first window, of the last window): the window is a minute, or a
+    fifth of a shorter run."""
+    window = min(WINDOW, seconds / 5)
+    first = sorted(t for at, t in latencies if at < window)
+    last = sorted(t for at, t in latencies if at >= seconds - window)
+    def p99(values):
+        return values[min(len(values) - 1, int(len(values) * 0.99))] * 1000 if values else 0.0
+    return p99(first), p99(last), window
+
+
+def report(outcomes, seconds, start_rss, end_rss, latencies=()):
+    """Print the figures; return (the list of reasons to fail, the figures)."""
     total = sum(outcomes.values())
     print(f"\n{total} requests in {seconds:.0f} s ({total / seconds:.0f}/s)\n")
     for (label, outcome), count in sorted(outcomes.items(), key=str):
@@ -154,6 +175,13 @@ def report(outcomes, seconds, start_rss, end_rss):
                  if not isinstance(outcome, int) or outcome >= 500)
     print(f"\nerrors (5xx and connection errors): {errors}\n")
     problems = [f"{errors} errors"] if errors else []
+    first, last, window = p99_drift(latencies, seconds)
+    drift = last / first if first else float("inf")
+    print(f"p99 (logins aside): first {window:.0f} s {first:.1f} ms, last {window:.0f} s "
+          f"{last:.1f} ms ({drift:.2f}x)")
+    if drift > MAX_P99_DRIFT:
+        problems.append(f"p99 drifted {drift:.2f}x")
+    growths = []
     if set(start_rss) != set(end_rss):
         problems.append(f"workers replaced: {sorted(start_rss)} -> {sorted(end_rss)}")
     for pid in sorted(start_rss):
@@ -161,9 +189,14 @@ def report(outcomes, seconds, start_rss, end_rss):
         growth = (end - start_rss[pid]) / start_rss[pid] if end else float("nan")
         print(f"  worker {pid}: RSS {start_rss[pid] / 1024:.1f} MiB -> "
               f"{(end or 0) / 1024:.1f} MiB ({growth:+.1%})")
+        growths.append(growth)
         if end and growth >= MAX_RSS_GROWTH:
             problems.append(f"worker {pid} RSS grew {growth:.1%}")
-    return problems
+    figures = {"seconds": seconds, "requests": total, "errors": errors, "p99_first": first,
+               "p99_last": last, "window": window, "drift": drift,
+               "rss_growth": max(growths) if growths else float("nan"),
+               "workers_replaced": set(start_rss) != set(end_rss)}
+    return problems, figures
 
 
 def soak(args, workdir):
@@ -178,13 +211,14 @@ def soak(args, workdir):
             traffic.pause()
             start_rss = workers_rss(server.process.pid)
             traffic.outcomes.clear()
+            traffic.latencies.clear()
+            started = traffic.started = time.monotonic()
             traffic.resume()
-            started = time.monotonic()
             time.sleep(args.seconds)
             traffic.pause()
             elapsed = time.monotonic() - started
             end_rss = workers_rss(server.process.pid)
-    return report(traffic.outcomes, elapsed, start_rss, end_rss)
+    return report(traffic.outcomes, elapsed, start_rss, end_rss, traffic.latencies)
 
 
 def main(argv=None):
@@ -192,7 +226,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="user-service-soak-") as tmp:
         print(f"soaking for {args.seconds:.0f} s at concurrency {args.concurrency}...",
               flush=True)
-        problems = soak(args, Path(tmp))
+        problems, _ = soak(args, Path(tmp))
     if problems:
         print("FAIL: " + "; ".join(problems))
         return 1

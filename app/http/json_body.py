@@ -63,6 +63,22 @@ class Parser(FlaskParser):
 
     DEFAULT_UNKNOWN_BY_LOCATION = {}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas = {}
+
+    def _get_schema(self, argmap, req):
+        """One instance per schema class: webargs would build (and deep-copy) one a request.
+
+        A marshmallow schema keeps no state between loads, so sharing one is safe.
+        """
+        if isinstance(argmap, type):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas[argmap] = super()._get_schema(argmap, req)
+            return schema
+        return super()._get_schema(argmap, req)
+
     def load_json(self, req, schema):
         return read_json_object()
 

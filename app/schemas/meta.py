@@ -1,9 +1,11 @@
 """Schemas of the service's own endpoints."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from app.schemas.compiled import CompiledDumpSchema
 
 
-class IndexSchema(Schema):
+class IndexSchema(CompiledDumpSchema):
     """What this service is and where its documentation lives."""
 
     name = fields.String()
@@ -11,7 +13,7 @@ class IndexSchema(Schema):
     docs = fields.String()
 
 
-class HealthSchema(Schema):
+class HealthSchema(CompiledDumpSchema):
     """Overall status and each check's result."""
 
     status = fields.String(metadata={"enum": ["ok", "unavailable"]})

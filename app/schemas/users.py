@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.schemas.compiled import CompiledDumpSchema
 from app.schemas.fields import (
     Email, Password, QueryBoolean, Rfc3339DateTime, StrictBoolean, StrictInteger, Text,
 )
@@ -25,7 +26,7 @@ def _password(**kwargs):
         **kwargs)
 
 
-class UserSchema(Schema):
+class UserSchema(CompiledDumpSchema):
     """A user as clients see it; never carries a password or its hash."""
 
     id = fields.Integer(dump_only=True)
@@ -92,7 +93,7 @@ class UserListQuerySchema(PageQuerySchema):
                          validate=validate.OneOf([*SORTS, *(f"-{s}" for s in SORTS)]))
 
 
-class UserPageSchema(Schema):
+class UserPageSchema(CompiledDumpSchema):
     """One page of users and the cursor of the next one (null on the last page)."""
 
     items = fields.List(fields.Nested(UserSchema), required=True)

@@ -1,5 +1,6 @@
 """Opaque, signed cursors for keyset paging."""
 
+import functools
 import re
 
 from itsdangerous import BadData, URLSafeSerializer
@@ -11,6 +12,7 @@ SALT = "users-page-cursor"
 CURSOR_FORM = re.compile(CURSOR_PATTERN)
 
 
+@functools.lru_cache(maxsize=8)
 def _serializer(secret_key):
     return URLSafeSerializer(secret_key, salt=SALT)
 
