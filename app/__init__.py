@@ -3,8 +3,10 @@
 from flask import Flask
 
 from app import cli, config, database, logs, mail, metrics, openapi
-from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
-from app.routes import account, account_pages, legacy, login, meta, users
+from app.http import client_origin, error_handlers, headers, no_cookie_sessions, rate_limits
+from app.routes import (
+    account, account_pages, audit_events, legacy, login, meta, sessions, users,
+)
 
 
 MAX_REMEMBERED_FUNCTIONS = 1024
@@ -44,8 +46,9 @@ def create_app(overrides=None):
     no_cookie_sessions.init_app(app)
     headers.init_app(app)
     rate_limits.init_app(app)
+    client_origin.init_app(app)
     openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
-                           legacy.blp])
+                           legacy.blp, sessions.blp, audit_events.blp])
     error_handlers.init_app(app)
     cli.init_app(app)
     return app

@@ -68,6 +68,7 @@ def from_environment():
         "METRICS_ENABLED": _bool("METRICS_ENABLED", False),
         "METRICS_TOKEN": _env("METRICS_TOKEN", ""),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "AUDIT_RETENTION_DAYS": _int("AUDIT_RETENTION_DAYS", 365),
     }
     return settings
 
@@ -122,7 +123,8 @@ def _check(settings):
     if settings["DB_STATEMENT_TIMEOUT"] < 0:
         raise ConfigError("DB_STATEMENT_TIMEOUT must be 0 (no limit) or more")
     for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH",
-                 "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "DB_POOL_SIZE"):
+                 "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "DB_POOL_SIZE",
+                 "AUDIT_RETENTION_DAYS"):
         if settings[name] <= 0:
             raise ConfigError(f"{name} must be positive")
     if settings["REFRESH_TOKEN_TTL"] < settings["ACCESS_TOKEN_TTL"]:

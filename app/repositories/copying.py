@@ -14,22 +14,24 @@ BEGIN_SNAPSHOT = {
 }
 # Keeps one INSERT under SQLite's oldest limit of bound parameters.
 MAX_PARAMETERS = 999
-# The largest user id ever handed out: deleted users' ids are never given again.
-LAST_USER_ID = {
-    "sqlite": "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'users'), 0),"
-              " coalesce((SELECT max(id) FROM users), 0))",
+# The tables whose ids the database generates: a copy keeps their high-water marks.
+GENERATED_IDS = ("users", "audit_events")
+# The largest id ever handed out in {table}: deleted rows' ids are never given again.
+LAST_ID = {
+    "sqlite": "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0),"
+              " coalesce((SELECT max(id) FROM {table}), 0))",
     "postgresql": "SELECT greatest(coalesce(pg_sequence_last_value("
-                  "pg_get_serial_sequence('users', 'id')::regclass), 0),"
-                  " coalesce((SELECT max(id) FROM users), 0))",
+                  "pg_get_serial_sequence('{table}', 'id')::regclass), 0),"
+                  " coalesce((SELECT max(id) FROM {table}), 0))",
 }
-# Make the id generator go on after :last_id.
-CONTINUE_USER_IDS = {
+# Make the id generator of {table} go on after :last_id.
+CONTINUE_IDS = {
     "sqlite": (
-        "UPDATE sqlite_sequence SET seq = :last_id WHERE name = 'users' AND seq < :last_id",
-        "INSERT INTO sqlite_sequence (name, seq) SELECT 'users', :last_id"
-        " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'users')",
+        "UPDATE sqlite_sequence SET seq = :last_id WHERE name = '{table}' AND seq < :last_id",
+        "INSERT INTO sqlite_sequence (name, seq) SELECT '{table}', :last_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '{table}')",
     ),
-    "postgresql": ("SELECT setval(pg_get_serial_sequence('users', 'id'), :last_id)",),
+    "postgresql": ("SELECT setval(pg_get_serial_sequence('{table}', 'id'), :last_id)",),
 }
 
 
@@ -57,6 +59,9 @@ TABLES = (
           ("token_hash",)),
     Table("login_failures", ("account", "failed_at"), ("account", "failed_at")),
     Table("login_blocks", ("account", "level", "blocked_until"), ("account",)),
+    # No foreign key: events outlive the users they name.
+    Table("audit_events", ("id", "type", "occurred_at", "actor_id", "subject_id", "ip",
+                           "request_id", "details"), ("id",)),
 )
 
 
@@ -112,12 +117,18 @@ def _insert_sql(table, count):
     return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES {values}"
 
 
-def last_user_id(conn):
-    """Return the largest user id the database has handed out (0 for none)."""
-    return conn.execute(LAST_USER_ID[conn.engine]).fetchone()[0]
+def last_id(conn, table):
+    """Return the largest id `table` (one of GENERATED_IDS) has handed out (0 for none)."""
+    return conn.execute(LAST_ID[conn.engine].format(table=_generated(table))).fetchone()[0]
 
 
-def continue_user_ids(conn, *, after):
-    """Make the next generated user id follow `after` (a positive id)."""
-    for statement in CONTINUE_USER_IDS[conn.engine]:
-        conn.execute(statement, {"last_id": after})
+def continue_ids(conn, table, *, after):
+    """Make the next generated id of `table` (one of GENERATED_IDS) follow `after`."""
+    for statement in CONTINUE_IDS[conn.engine]:
+        conn.execute(statement.format(table=_generated(table)), {"last_id": after})
+
+
+def _generated(table):
+    if table not in GENERATED_IDS:
+        raise ValueError(f"{table!r} has no generated ids")
+    return table

@@ -38,9 +38,10 @@ def _copy_all(source, target, batch_size):
         _check_empty(target)
         counts = {table.name: _copy_table(source, target, table, batch_size)
                   for table in copying.TABLES}
-        last_id = copying.last_user_id(source)
-        if last_id:
-            copying.continue_user_ids(target, after=last_id)
+        for table in copying.GENERATED_IDS:
+            last_id = copying.last_id(source, table)
+            if last_id:
+                copying.continue_ids(target, table, after=last_id)
     return counts
 
 

@@ -40,9 +40,9 @@ def register(data, *, actor=None, notify=True):
                 role=data.get("role", "user"), is_active=data.get("is_active", True),
                 now=utcnow(),
             )
+            audit.record("user.registered", actor=actor or user, subject=user, role=user.role)
     except INTEGRITY_ERRORS:
         raise _email_taken() from None
-    audit.record("user.registered", actor=actor or user, subject=user, role=user.role)
     if notify:
         account_mail.send_verification(user)
     return user
@@ -60,6 +60,9 @@ def create_or_promote_admin(data):
     with transaction(conn):
         user = users_repo.update(conn, existing.id, changes=changes, now=utcnow(),
                                  revoke_sessions=True)
+        _record_changes(SYSTEM, existing, user, {
+            column: value for column, value in changes.items()
+            if column == "password_hash" or getattr(existing, column) != value})
     return user, False
 
 
@@ -86,9 +89,9 @@ def update_user(actor, ref, changes):
             revoke = new_hash is not None or "role" in columns or columns.get("is_active") is False
             user = users_repo.update(conn, target.id, changes=columns, now=utcnow(),
                                      revoke_sessions=revoke)
+            _record_changes(actor, target, user, columns)
     except INTEGRITY_ERRORS:
         raise _email_taken() from None
-    _record_changes(actor, user, columns)
     if "email" in columns:
         account_mail.send_verification(user)
     return user
@@ -98,11 +101,18 @@ CHANGE_EVENTS = {"password_hash": "password.changed", "email": "email.changed",
                  "role": "user.role_changed", "is_active": "user.status_changed"}
 
 
-def _record_changes(actor, user, columns):
+def _record_changes(actor, before, user, columns):
+    """Record an event per kind of change (inside the change's transaction)."""
     for column, event in CHANGE_EVENTS.items():
-        if column in columns:
-            details = {} if column in ("password_hash", "email") else {column: columns[column]}
-            audit.record(event, actor=actor, subject=user, **details)
+        if column not in columns:
+            continue
+        if column == "password_hash":
+            details = {}
+        elif column == "email":
+            details = {"old_email": before.email, "new_email": user.email}
+        else:
+            details = {column: columns[column]}
+        audit.record(event, actor=actor, subject=user, **details)
 
 
 def resend_verification(actor, ref):
@@ -120,7 +130,7 @@ def delete_user(actor, ref):
         if target.is_admin and target.is_active:
             _guard_last_admin(conn)
         users_repo.delete(conn, target.id)
-    audit.record("user.deleted", actor=actor, subject=target)
+        audit.record("user.deleted", actor=actor, subject=target.id)
 
 
 def _changed_columns(target, changes, password, new_hash):
