@@ -23,8 +23,10 @@ from tests.conftest import PASSWORD
 from tests.databases import fresh_database, query
 from tests.servers import flask_cli, free_port, service_env
 
-TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks")
-COPIED = "copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks"
+TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks",
+          "audit_events")
+COPIED = ("copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
+          " 10 audit events")
 STRANGER = "stranger@example.com"
 
 
@@ -101,6 +103,15 @@ def test_copy_in_small_batches_keeps_every_row_as_it_was(runner, source, source_
         assert rows(settings["DATABASE_URL"], table) == rows(source.url, table), table
 
 
+def test_copy_keeps_the_events_of_deleted_users_and_continues_their_ids(copied, app, settings):
+    events = rows(settings["DATABASE_URL"], "audit_events")
+    assert [event[1] for event in events].count("user.deleted") == 1
+    with app.app_context():
+        register("Eve New", "eve@example.com")
+    [(last,)] = query(settings["DATABASE_URL"], "SELECT max(id) FROM audit_events")
+    assert last == len(events) + 1
+
+
 def test_login_after_copy_accepts_every_copied_password(copied, client):
     assert login(client, "ada@example.com").get_json()["user"]["role"] == "admin"
     assert login(client, "bob@example.com").status_code == 200
@@ -162,7 +173,7 @@ def test_copy_into_non_empty_target_is_refused_and_changes_nothing(runner, sourc
     before = {table: rows(settings["DATABASE_URL"], table) for table in TABLES}
     result = copy(runner, source.url)
     assert result.exit_code == 1
-    assert "the target database is not empty (users have rows)" in result.output
+    assert "the target database is not empty (users, audit_events have rows)" in result.output
     assert {table: rows(settings["DATABASE_URL"], table) for table in TABLES} == before
 
 
