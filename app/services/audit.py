@@ -34,6 +34,8 @@ EVENT_TYPES = (
     "scim.user_created", "scim.user_updated", "scim.user_deleted",
 )
 STORED = frozenset(EVENT_TYPES)
+# Attributes every log record has: a detail of that name is logged as `detail_<name>`.
+RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 LOGIN_OUTCOMES = {"login.succeeded": "succeeded", "login.throttled": "throttled"}
 
 
@@ -46,7 +48,9 @@ def record(event, *, actor=None, subject=None, level=logging.INFO, **details):
     actor_id, subject_id = getattr(actor, "id", actor), getattr(subject, "id", subject)
     logger.log(level, event, extra={
         "event": event, "actor_id": actor_id, "subject_id": subject_id, "ip": origin.ip,
-        "request_id": origin.request_id, **details,
+        "request_id": origin.request_id,
+        **{f"detail_{key}" if key in RECORD_ATTRIBUTES else key: value
+           for key, value in details.items()},
     })
     if event == "login.failed" or event in LOGIN_OUTCOMES:
         metrics.count_login(LOGIN_OUTCOMES.get(event) or details.get("reason"))
