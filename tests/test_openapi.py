@@ -28,12 +28,18 @@ OPERATIONS = [
     ("/email/verify", "post", "204"), ("/users/{ref}/verification-email", "post", "202"),
     ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
     ("/user/{ref}", "delete", "204"), ("/search", "get", "200"),
+    ("/users/{ref}/sessions", "get", "200"), ("/users/{ref}/sessions/{id}", "delete", "204"),
+    ("/audit-events", "get", "200"), ("/audit-events", "get", "400"),
+    ("/audit-events", "get", "422"), ("/users/{ref}/events", "get", "200"),
+    ("/users/{ref}/events", "get", "403"),
 ]
 LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delete"),
           ("/search", "get")]
 AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "put"),
                  ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get"),
-                 ("/logout", "post"), ("/users/{ref}/verification-email", "post")]
+                 ("/logout", "post"), ("/users/{ref}/verification-email", "post"),
+                 ("/users/{ref}/sessions", "get"), ("/users/{ref}/sessions/{id}", "delete"),
+                 ("/audit-events", "get"), ("/users/{ref}/events", "get")]
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 

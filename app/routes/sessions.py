@@ -23,15 +23,15 @@ def list_sessions(ref):
                       for session in sessions]}
 
 
-@blp.delete("/<ref>/sessions/<session_id>")
+@blp.delete("/<ref>/sessions/<id>")
 @blp.response(204)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @login_required
-def end_session(ref, session_id):
+def end_session(ref, id):  # noqa: A002 - the contract's name: /users/{ref}/sessions/{id}
     """End one session at once: its refresh token and access tokens stop working."""
-    sessions_service.end_session(current_user(), ref, session_id)
+    sessions_service.end_session(current_user(), ref, id)
 
 
 def _fields(session):
