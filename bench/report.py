@@ -7,12 +7,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import audit as audit_bench
+
 TARGETS = {"GET /users/me": 0.60}
 READS = ("GET /health/live", "GET /users/me", "GET /users/{id} (admin)",
          "GET /users?limit=20 (admin)")
 
 
-def print_tables(tables, large):
+def print_tables(tables, large, audit=None):
     for config, rows in tables.items():
         print(f"\n{config}:")
         for line in _table(rows):
@@ -20,6 +22,10 @@ def print_tables(tables, large):
     if large:
         print()
         for line in _large_table(large):
+            print(line)
+    if audit:
+        print()
+        for line in (*audit_bench.table(audit), "", *audit_bench.targets(audit)):
             print(line)
 
 
@@ -84,7 +90,7 @@ def _machine():
             f"SQLite {sqlite3.sqlite_version}")
 
 
-def write(args, tables, large):
+def write(args, tables, large, audit=None):
     """Write the report (and the chart next to it) for this run."""
     args.output.parent.mkdir(parents=True, exist_ok=True)
     chart = args.output.with_name(args.output.stem.lower() + "-ratios.png")
@@ -97,13 +103,16 @@ def write(args, tables, large):
         f"{args.rounds} rounds; each endpoint measured right after the floor's `/ping` "
         "(bench/floor.py) under the same gunicorn settings, the ratio taken within the "
         "round, the median reported.", "",
-        "## Targets", "", *(_targets(tables, large) or ["- (no target measured)"]), "",
+        "## Targets", "", *(_targets(tables, large) or ["- (no target measured)"]),
+        *(audit_bench.targets(audit) if audit else ()), "",
     ]
     for config, rows in tables.items():
         flags = {"sync": "gunicorn -w 2 -k sync", "gthread": "gunicorn -w 2 -k gthread --threads 4"}
         lines += [f"## {flags[config]}", "", *_table(rows), ""]
     if large:
         lines += ["## Listing at scale", "", *_large_table(large), ""]
+    if audit:
+        lines += ["## Audit trail at scale", "", *audit_bench.table(audit), ""]
     if charted:
         lines += [f"![ratios to the floor]({chart.name})", ""]
     args.output.write_text("\n".join(lines))

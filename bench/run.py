@@ -27,6 +27,13 @@ def parse_args(argv):
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--large", type=int, default=0, metavar="N",
                         help="also time listing queries on N users (e.g. 1000000)")
+    parser.add_argument("--audit-events", type=int, default=0, metavar="N",
+                        help="also time audit trail pages on N events, on SQLite and on the"
+                             " PostgreSQL server of --postgresql (e.g. 1000000)")
+    parser.add_argument("--postgresql", default=os.environ.get("TEST_DATABASE_URL",
+                                                               "postgresql://127.0.0.1:5432/test"),
+                        help="the PostgreSQL server of --audit-events (a schema is made and"
+                             " dropped)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke mode: 2,000 users, 1 s runs, 1 round, sync only")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -141,8 +148,12 @@ def main(argv=None):
         if args.large:
             from bench import large as large_data
             large = large_data.measure(workdir, args.large)
-    report.print_tables(tables, large)
-    report.write(args, tables, large)
+        audit = None
+        if args.audit_events:
+            from bench import audit as audit_trail
+            audit = audit_trail.measure(workdir, args.audit_events, args.postgresql)
+    report.print_tables(tables, large, audit)
+    report.write(args, tables, large, audit)
     print(f"wrote {args.output}")
 
 
