@@ -1,5 +1,7 @@
 """Schemas of the audit trail: the stored events and the filters of their listing."""
 
+from datetime import UTC
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.schemas.fields import Rfc3339DateTime, StrictInteger
@@ -24,6 +26,20 @@ class AuditEventSchema(Schema):
         "description": "Per type (see the README); never a secret."})
 
 
+class UtcDateTime(fields.AwareDateTime):
+    """An RFC 3339 time with its zone, read as UTC (a time UTC cannot hold is invalid)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("Not a time that UTC can hold.") from None
+
+
 class UserEventQuerySchema(Schema):
     """Filters and paging of a user's events; times are RFC 3339 with a zone."""
 
@@ -33,9 +49,9 @@ class UserEventQuerySchema(Schema):
     type = fields.String(validate=validate.OneOf(EVENT_TYPES))
     actor = StrictInteger(validate=validate.Range(min=1, max=2**63 - 1), metadata={
         "description": "Only events this user (id) did."})
-    since = fields.AwareDateTime(format="iso", metadata={
+    since = UtcDateTime(metadata={
         "description": "Only events at or after this time (RFC 3339, inclusive)."})
-    until = fields.AwareDateTime(format="iso", metadata={
+    until = UtcDateTime(metadata={
         "description": "Only events before this time (RFC 3339, exclusive)."})
 
     @validates_schema

@@ -112,6 +112,7 @@ def test_paging_with_events_added_between_pages_skips_and_repeats_nothing(
     {"actor": "x"}, {"subject": "-1"}, {"since": "yesterday"},
     {"since": "2026-01-01T00:00:00"}, {"until": "2026-13-01T00:00:00Z"},
     {"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+    {"since": "0001-01-01T00:00:00+14:00"}, {"until": "9999-12-31T23:59:59-14:00"},
 ])
 def test_malformed_filter_is_422(client, admin_headers, params):
     response = client.get("/audit-events", headers=admin_headers, query_string=params)
