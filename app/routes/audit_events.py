@@ -2,9 +2,7 @@
 
 from app.http.bearer_auth import current_user, login_required
 from app.http.json_body import Blueprint
-from app.schemas.audit_events import (
-    AuditEventPageSchema, AuditEventQuerySchema, UserEventQuerySchema,
-)
+from app.schemas.audit_events import AuditEventPageSchema, AuditEventQuerySchema
 from app.services import audit_trail
 
 blp = Blueprint("audit_events", __name__,
@@ -32,9 +30,12 @@ def list_events(actor=None, subject=None, **query):
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @login_required
-@blp.arguments(UserEventQuerySchema, location="query", as_kwargs=True)
-def list_user_events(ref, actor=None, **query):
-    """Page through the events about one user: yourself, or anyone if you are an admin."""
+@blp.arguments(AuditEventQuerySchema, location="query", as_kwargs=True)
+def list_user_events(ref, actor=None, subject=None, **query):
+    """Page through the events about one user: yourself, or anyone if you are an admin.
+
+    The filters are those of `/audit-events`; a `subject` other than this user matches
+    nothing."""
     items, next_cursor = audit_trail.list_user_events(current_user(), ref, actor_id=actor,
-                                                      **query)
+                                                      subject_id=subject, **query)
     return {"items": items, "next_cursor": next_cursor}

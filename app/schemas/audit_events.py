@@ -40,8 +40,8 @@ class UtcDateTime(fields.AwareDateTime):
             raise ValidationError("Not a time that UTC can hold.") from None
 
 
-class UserEventQuerySchema(Schema):
-    """Filters and paging of a user's events; times are RFC 3339 with a zone."""
+class AuditEventQuerySchema(Schema):
+    """Filters and paging of the trail; times are RFC 3339 with a zone."""
 
     limit = StrictInteger(load_default=50, validate=validate.Range(min=1, max=100))
     cursor = fields.String(validate=validate.Length(min=1), metadata={
@@ -49,6 +49,8 @@ class UserEventQuerySchema(Schema):
     type = fields.String(validate=validate.OneOf(EVENT_TYPES))
     actor = StrictInteger(validate=validate.Range(min=1, max=2**63 - 1), metadata={
         "description": "Only events this user (id) did."})
+    subject = StrictInteger(validate=validate.Range(min=1, max=2**63 - 1), metadata={
+        "description": "Only events about this user (id)."})
     since = UtcDateTime(metadata={
         "description": "Only events at or after this time (RFC 3339, inclusive)."})
     until = UtcDateTime(metadata={
@@ -58,13 +60,6 @@ class UserEventQuerySchema(Schema):
     def _since_before_until(self, data, **_kwargs):
         if "since" in data and "until" in data and data["since"] > data["until"]:
             raise ValidationError("Must not be after `until`.", "since")
-
-
-class AuditEventQuerySchema(UserEventQuerySchema):
-    """Filters and paging of the whole trail."""
-
-    subject = StrictInteger(validate=validate.Range(min=1, max=2**63 - 1), metadata={
-        "description": "Only events about this user (id)."})
 
 
 class AuditEventPageSchema(Schema):

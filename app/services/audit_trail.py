@@ -24,9 +24,12 @@ def list_events(actor, *, limit, cursor=None, type=None, actor_id=None, subject_
                  since=since, until=until)
 
 
-def list_user_events(actor, ref, *, limit, cursor=None, **filters):
-    """Return (events, next_cursor) of one page of the events about the user `ref` names."""
+def list_user_events(actor, ref, *, limit, cursor=None, subject_id=None, **filters):
+    """Return (events, next_cursor) of one page of the events about the user `ref` names
+    (a `subject_id` filter naming someone else matches nothing)."""
     target = users_service.get_user(actor, ref)
+    if subject_id is not None and subject_id != target.id:
+        return [], None
     return _page(limit, cursor, subject_id=target.id, **filters)
 
 

@@ -57,6 +57,12 @@ def test_user_sees_only_events_about_itself(client, user, admin, user_headers):
     assert items and {item["subject_id"] for item in items} == {user.id}
 
 
+def test_user_events_take_the_same_filters(client, user, admin, user_headers):
+    own = every(client, user_headers, "/users/me/events", subject=user.id, type="login.succeeded")
+    assert [item["type"] for item in own] == ["login.succeeded"]
+    assert every(client, user_headers, "/users/me/events", subject=admin.id) == []
+
+
 def test_user_may_not_read_another_users_events(client, admin, user_headers):
     response = client.get(f"/users/{admin.id}/events", headers=user_headers)
     assert_problem(response, 403, "forbidden")
