@@ -75,3 +75,16 @@ def _read(fd):
         return os.read(fd, 4096)
     except OSError:  # the terminal closed with the process
         return b""
+
+
+def test_create_admin_promoting_a_user_stores_its_changes_with_no_actor(runner, make_user,
+                                                                         settings):
+    promoted = make_user(email="promoted@example.com")
+    result = runner.invoke(args=["users", "create-admin", "--email", promoted.email,
+                                 "--password-stdin"], input="another long passphrase 42\n")
+    assert result.exit_code == 0, result.output
+    rows = query(settings["DATABASE_URL"], "SELECT type, actor_id, subject_id, details"
+                 " FROM audit_events WHERE subject_id = :id AND type <> 'user.registered'"
+                 " ORDER BY id", {"id": promoted.id})
+    assert rows == [("password.changed", None, promoted.id, "{}"),
+                    ("user.role_changed", None, promoted.id, '{"role": "admin"}')]
