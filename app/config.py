@@ -64,7 +64,8 @@ def from_environment():
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 65536),
         "CORS_ORIGINS": _list("CORS_ORIGINS"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO").upper(),
-        "LOG_FORMAT": _env("LOG_FORMAT", "json"),
+        # Unset: decided by APP_ENV once overrides are in (see build).
+        "LOG_FORMAT": _env("LOG_FORMAT", None),
         "METRICS_ENABLED": _bool("METRICS_ENABLED", False),
         "METRICS_TOKEN": _env("METRICS_TOKEN", ""),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
@@ -95,6 +96,9 @@ def build(overrides=None):
     """Merge defaults, the environment and explicit overrides, then check them."""
     settings = {**DEFAULTS, **from_environment(), **(overrides or {})}
     settings["TESTING"] = settings["TESTING"] or settings["APP_ENV"] == "testing"
+    if settings["LOG_FORMAT"] is None:
+        # Readable lines for a developer at a terminal; one JSON object a line elsewhere.
+        settings["LOG_FORMAT"] = "text" if settings["APP_ENV"] == "development" else "json"
     _apply_secret_rules(settings)
     _check(settings)
     return settings

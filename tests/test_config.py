@@ -161,12 +161,25 @@ def test_postgresql_url_opens_no_connection_at_start_up(monkeypatch):
     ("ACCESS_TOKEN_TTL", 900), ("REFRESH_TOKEN_TTL", 1209600), ("PASSWORD_MIN_LENGTH", 15),
     ("LOGIN_MAX_FAILURES", 5), ("LOGIN_FAILURE_WINDOW", 900), ("RATE_LIMIT_AUTH", "20/minute"),
     ("RATELIMIT_STORAGE_URI", "memory://"), ("MAX_CONTENT_LENGTH", 65536), ("CORS_ORIGINS", []),
-    ("LOG_LEVEL", "INFO"), ("LOG_FORMAT", "json"), ("METRICS_ENABLED", False),
+    ("LOG_LEVEL", "INFO"), ("LOG_FORMAT", "text"), ("METRICS_ENABLED", False),
     ("METRICS_TOKEN", ""), ("TRUSTED_PROXIES", 0), ("DB_POOL_SIZE", 4),
     ("DB_STATEMENT_TIMEOUT", 10),
 ])
 def test_setting_default_is_the_contracts(name, expected):
     assert config.build()[name] == expected
+
+
+@pytest.mark.parametrize("app_env, expected", [
+    ("development", "text"), ("testing", "json"), ("production", "json"),
+])
+def test_log_format_default_is_text_only_in_development(monkeypatch, app_env, expected):
+    monkeypatch.setenv("APP_ENV", app_env)
+    monkeypatch.setenv("SECRET_KEY", LONG_SECRET)
+    assert config.build()["LOG_FORMAT"] == expected
+
+
+def test_log_format_default_follows_app_env_given_as_override():
+    assert config.build({"APP_ENV": "testing"})["LOG_FORMAT"] == "json"
 
 
 @pytest.mark.parametrize("name, value, expected", [

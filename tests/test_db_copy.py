@@ -5,6 +5,7 @@ The target is the app's database, on each engine; the source a SQLite file built
 the real service (or a PostgreSQL schema, where a test says so).
 """
 
+import re
 import shutil
 import sqlite3
 from types import SimpleNamespace
@@ -19,8 +20,8 @@ from app.repositories import login_failures
 from app.services import authentication as auth_service
 from app.services import users as users_service
 from app.services.domain_errors import AuthenticationFailed
-from tests.conftest import PASSWORD
 from tests.databases import fresh_database, query
+from tests.helpers import PASSWORD
 from tests.servers import flask_cli, free_port, service_env
 
 TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks",
@@ -90,7 +91,14 @@ def login(client, email, password=PASSWORD):
 
 
 def test_copy_prints_the_rows_copied_per_table(copied):
-    assert copied.output == COPIED + "\n"
+    assert copied.stdout == COPIED + "\n"
+
+
+def test_copy_off_a_terminal_reports_progress_in_plain_lines_on_stderr(copied):
+    total = sum(int(count) for count in re.findall(r"(\d+) ", COPIED))
+    lines = copied.stderr.splitlines()
+    assert lines[0] == f"copying rows: 0/{total} (0%)"
+    assert lines[-1] == f"copying rows: {total}/{total} (100%)"
 
 
 def test_copy_in_small_batches_keeps_every_row_as_it_was(runner, source, source_app, settings):
@@ -161,7 +169,7 @@ def test_list_after_copy_finds_the_copied_users(copied, client):
 
 def test_copy_into_unmigrated_target_upgrades_it_first(source, settings):
     app = create_app(settings)
-    assert copy(app.test_cli_runner(), source.url).output == COPIED + "\n"
+    assert copy(app.test_cli_runner(), source.url).stdout == COPIED + "\n"
     with app.app_context():
         assert migrations.pending(get_db()) == []
     app.extensions["db_pool"].close()
@@ -223,3 +231,4 @@ def test_copy_from_the_command_line_copies_into_database_url(source, settings, t
     result = flask_cli(env, "db", "copy", "--from", source.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout == COPIED + "\n"
+    assert "copying rows: 8/8 (100%)" in result.stderr

@@ -8,7 +8,8 @@ from email import policy
 import pytest
 
 from tests.databases import query
-from tests.observability import CapturedLog, mails, token_in
+from tests.helpers import token_in
+from tests.observability import CapturedLog, mails
 
 EMAIL = "canary.bird@example.com"
 CANARIES = ["canary-one-Pw-8d1f2a77c4", "canary-two-Pw-3b9e4c21d7", "canary-three-Pw-6a0d5f93e1",

@@ -10,12 +10,12 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from app.http.error_handlers import PROBLEM_MIMETYPE
+from app.problems import PROBLEM_MIMETYPE
 from app.schemas.login import LoginSchema
 from app.schemas.users import UserCreateSchema, UserPatchSchema
 from app.security import password_policy
 from app.security.printable import is_printable
-from tests.properties.conftest import PROPERTIES
+from tests.helpers import PROPERTIES
 
 OPERATIONS = [
     ("/", "get", "200"), ("/health", "get", "200"), ("/health", "get", "503"),
@@ -175,6 +175,13 @@ def test_openapi_documents_the_field_rules_the_app_enforces(spec):
     assert (create["password"]["minLength"], create["password"]["maxLength"]) == (15, 128)
     email = re.compile(resolve(spec, create["email"]["allOf"][0])["pattern"])
     assert email.fullmatch("teszt.elek@gmail.com") and not email.fullmatch("a/b@example.com")
+
+
+@pytest.mark.parametrize("settings", [{"PASSWORD_MIN_LENGTH": 21}], indirect=True)
+def test_openapi_password_min_length_follows_the_setting(spec):
+    schemas = spec["components"]["schemas"]
+    assert schemas["UserCreate"]["properties"]["password"]["minLength"] == 21
+    assert schemas["ResetPassword"]["properties"]["password"]["minLength"] == 21
 
 
 # What the document says of a value, as a JSON Schema validator (schemathesis uses this

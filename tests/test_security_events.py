@@ -6,9 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from app.services.audit import EVENT_TYPES
-
-from tests.conftest import PASSWORD
-from tests.observability import CapturedLog, mails, token_in
+from tests.helpers import PASSWORD, token_in
+from tests.observability import CapturedLog, mails
 
 NEW_PASSWORD = "a brand new passphrase 2026"
 NEW_USER = {"name": "Teszt Elek", "email": "teszt.elek@example.com", "password": PASSWORD}

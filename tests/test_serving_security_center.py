@@ -3,8 +3,8 @@
 import jwt
 import pytest
 
-from tests.conftest import PASSWORD
 from tests.faults.helpers import concurrently
+from tests.helpers import PASSWORD
 from tests.servers import Gunicorn, flask_cli, service_env
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ exactly the address the rate limits key on. Services ask through
 from flask import has_request_context, request
 from flask_limiter.util import get_remote_address
 
-from app.http.request_id import current_request_id
 from app.models import Origin
+from app.request_ids import current_request_id
 
 USER_AGENT_MAX_LENGTH = 256
 NO_ORIGIN = Origin()

@@ -75,6 +75,11 @@ def is_empty(conn, table):
     return conn.execute(f"SELECT 1 FROM {table.name} LIMIT 1").fetchone() is None
 
 
+def count_rows(conn, table):
+    """Return how many rows the table has."""
+    return conn.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+
+
 def read_batch(conn, table, *, after, limit):
     """Return up to `limit` rows (dicts) whose key follows the key of row `after`."""
     params = {"limit": limit}

@@ -2,7 +2,7 @@
 
 import json
 
-from app.models import SessionInfo, from_db_time, to_db_time
+from app.models import PurgedSessions, RefreshToken, SessionInfo, from_db_time, to_db_time
 
 
 def create(conn, *, session_id, user_id, user_version, now, ip=None, user_agent=None,
@@ -73,16 +73,16 @@ def find_refresh_token(conn, token_hash):
     ).fetchone()
     if row is None:
         return None
-    return {
-        "session_id": row["session_id"],
-        "user_id": row["user_id"],
-        "expires_at": from_db_time(row["expires_at"]),
-        "spent": row["spent_at"] is not None,
-    }
+    return RefreshToken(
+        session_id=row["session_id"],
+        user_id=row["user_id"],
+        expires_at=from_db_time(row["expires_at"]),
+        spent=row["spent_at"] is not None,
+    )
 
 
 def spend_refresh_token(conn, *, token_hash, now):
-    """Mark a refresh token spent; return False if it already was."""
+    """Mark a refresh token spent; return False if it already was (a concurrent spend)."""
     return conn.execute(
         "UPDATE refresh_tokens SET spent_at = :now"
         " WHERE token_hash = :token_hash AND spent_at IS NULL",
@@ -129,4 +129,4 @@ def purge(conn, *, now, revoked_before):
         " WHERE rt.session_id = sessions.id AND rt.expires_at >= :now)",
         params,
     ).rowcount
-    return {"refresh_tokens": tokens, "sessions": sessions}
+    return PurgedSessions(refresh_tokens=tokens, sessions=sessions)

@@ -21,7 +21,8 @@ def insert(conn, *, name, email, password_hash, role, is_active, now):
     """Insert a user and return it; a taken email raises the driver's IntegrityError."""
     stamp = to_db_time(now)
     return _one(conn.execute(
-        "INSERT INTO users (name, email, password_hash, role, is_active, created_at, updated_at)"
+        "INSERT INTO users"
+        " (name, email, password_hash, role, is_active, created_at, updated_at)"
         " VALUES (:name, :email, :password_hash, :role, :is_active, :now, :now)"
         f" RETURNING {COLUMNS}",
         {"name": name, "email": email, "password_hash": password_hash,

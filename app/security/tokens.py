@@ -12,6 +12,9 @@ import jwt
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "role", "sid", "iat", "exp", "jti", "iss", "aud")
+# A paging cursor: an itsdangerous URL-safe signed value, `payload.signature` (a leading
+# `.` when compressed). The cursor service checks it; the query schema documents it.
+CURSOR_PATTERN = r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"
 
 
 class InvalidAccessToken(Exception):

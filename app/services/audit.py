@@ -17,7 +17,11 @@ from flask import current_app
 
 from app import metrics
 from app.database import (
-    DATABASE_ERRORS, DatabaseUnavailable, get_db, open_transaction, transaction,
+    DATABASE_ERRORS,
+    DatabaseUnavailable,
+    get_db,
+    open_transaction,
+    transaction,
 )
 from app.models import Origin, utcnow
 from app.repositories import audit_events

@@ -12,6 +12,7 @@ from app.security import tokens
 from app.security.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from app.services import audit, login_sessions, login_throttle
 from app.services.domain_errors import AuthenticationFailed, PermissionDenied
+from app.services.password_rules import hash_method
 
 
 def login(email, password):
@@ -78,14 +79,14 @@ def _bad_credentials():
 
 def _password_matches(user, password):
     """Check the password; for an unknown user spend the same time on a dummy hash."""
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = hash_method()
     if user is None:
         return verify_dummy(password, method)
     return verify_password(user.password_hash, password)
 
 
 def _rehash_if_needed(conn, user, password, now):
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = hash_method()
     if not needs_rehash(user.password_hash, method):
         return user
     return users_repo.update(conn, user.id, now=now,

@@ -48,10 +48,10 @@ def refresh(refresh_token):
     token_hash = tokens.hash_refresh_token(refresh_token)
     with transaction(conn):
         record = sessions_repo.find_refresh_token(conn, token_hash)
-        if record is not None and record["spent"]:
-            sessions_repo.revoke(conn, session_id=record["session_id"], now=now)
-            audit.record("token.reuse_detected", subject=record["user_id"],
-                         level=logging.WARNING, session_id=record["session_id"])
+        if record is not None and record.spent:
+            sessions_repo.revoke(conn, session_id=record.session_id, now=now)
+            audit.record("token.reuse_detected", subject=record.user_id,
+                         level=logging.WARNING, session_id=record.session_id)
         else:
             return _redeem(conn, record, token_hash, now)
     # Committed the revocation above; only now refuse.
@@ -59,15 +59,16 @@ def refresh(refresh_token):
 
 
 def _redeem(conn, record, token_hash, now):
-    if record is None or record["expires_at"] <= now:
+    if record is None or record.expires_at <= now:
         raise _invalid()
-    user = users_repo.get_by_session(conn, user_id=record["user_id"],
-                                     session_id=record["session_id"])
+    user = users_repo.get_by_session(conn, user_id=record.user_id,
+                                     session_id=record.session_id)
     if user is None or not user.is_active:
         raise _invalid()
-    sessions_repo.spend_refresh_token(conn, token_hash=token_hash, now=now)
-    sessions_repo.touch(conn, session_id=record["session_id"], now=now)
-    return _issue_pair(conn, user, record["session_id"], now)
+    if not sessions_repo.spend_refresh_token(conn, token_hash=token_hash, now=now):
+        raise _invalid()  # a concurrent refresh spent it first: one winner
+    sessions_repo.touch(conn, session_id=record.session_id, now=now)
+    return _issue_pair(conn, user, record.session_id, now)
 
 
 def logout(user, session_id, *, everywhere=False):
@@ -87,9 +88,10 @@ def purge_expired():
     now = utcnow()
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
     with transaction(conn):
-        counts = sessions_repo.purge(conn, now=now, revoked_before=now - REVOKED_SESSIONS_KEPT)
-        counts["login_failures"] = login_failures.purge(conn, before=now - window)
-    return counts
+        purged = sessions_repo.purge(conn, now=now, revoked_before=now - REVOKED_SESSIONS_KEPT)
+        failures = login_failures.purge(conn, before=now - window)
+    return {"refresh_tokens": purged.refresh_tokens, "sessions": purged.sessions,
+            "login_failures": failures}
 
 
 def _issue_pair(conn, user, session_id, now):

@@ -27,7 +27,7 @@ def begin_attempt(conn, account, now, *, subject=None):
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
     with transaction(conn):
         block = login_failures.current_block(conn, account)
-        blocked = block is not None and block[1] > now
+        blocked = block is not None and block.blocked_until > now
         if not blocked:
             login_failures.add_failure(conn, account=account, now=now)
             level = _next_block_level(conn, account, block, now, window)
@@ -37,14 +37,14 @@ def begin_attempt(conn, account, now, *, subject=None):
                                          until=now + timedelta(seconds=backoff))
     if blocked:
         # Recorded once the refusal's read-only transaction is over: on its own.
-        raise _refusal(block[1] - now, subject)
+        raise _refusal(block.blocked_until - now, subject)
     return level
 
 
 def _next_block_level(conn, account, block, now, window):
     """A failure right after a block lengthens it; else block at the failure limit."""
-    if block is not None and block[1] >= now - window:
-        return block[0] + 1
+    if block is not None and block.blocked_until >= now - window:
+        return block.level + 1
     failures = login_failures.count_failures(conn, account=account, since=now - window)
     return 0 if failures >= current_app.config["LOGIN_MAX_FAILURES"] else None
 

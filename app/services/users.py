@@ -1,14 +1,12 @@
 """Rules for creating, reading, changing and deleting users."""
 
-from flask import current_app
-
 from app.database import INTEGRITY_ERRORS, get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security.passwords import hash_password, verify_password
 from app.services import account_mail, audit
 from app.services.domain_errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from app.services.password_rules import check_password_policy
+from app.services.password_rules import check_password_policy, hash_method
 from app.services.references import parse_reference
 
 ADMIN_ONLY_FIELDS = ("role", "is_active")
@@ -31,7 +29,7 @@ def register(data, *, actor=None, notify=True):
     """
     _reject_admin_fields(data, actor)
     check_password_policy(data["password"], email=data["email"], name=data["name"])
-    password_hash = hash_password(data["password"], _hash_method())
+    password_hash = hash_password(data["password"], hash_method())
     conn = get_db()
     try:
         with transaction(conn):
@@ -56,7 +54,7 @@ def create_or_promote_admin(data):
         return register({**data, "role": "admin"}, actor=SYSTEM, notify=False), True
     check_password_policy(data["password"], email=existing.email, name=existing.name)
     changes = {"role": "admin", "is_active": True,
-               "password_hash": hash_password(data["password"], _hash_method())}
+               "password_hash": hash_password(data["password"], hash_method())}
     with transaction(conn):
         user = users_repo.update(conn, existing.id, changes=changes, now=utcnow(),
                                  revoke_sessions=True)
@@ -129,7 +127,8 @@ def delete_user(actor, ref):
         target = _resolve(conn, actor, ref)
         if target.is_admin and target.is_active:
             _guard_last_admin(conn)
-        users_repo.delete(conn, target.id)
+        if not users_repo.delete(conn, target.id):
+            raise NotFound("No such user.")  # deleted meanwhile by another request
         audit.record("user.deleted", actor=actor, subject=target.id)
 
 
@@ -155,7 +154,7 @@ def _new_password_hash(actor, ref, password, current_password):
         current_password is not None and verify_password(actor.password_hash, current_password)
     ):
         raise _invalid("current_password", "Send your current password to set a new one.")
-    return hash_password(password, _hash_method())
+    return hash_password(password, hash_method())
 
 
 def _resolve(conn, actor, ref):
@@ -217,7 +216,3 @@ def _guard_last_admin(conn):
 
 def _email_taken():
     return Conflict("A user with this email already exists.", code="email_taken")
-
-
-def _hash_method():
-    return current_app.config["PASSWORD_HASH_METHOD"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.databases import ENGINES, fresh_database
 from tests.faults.helpers import create_admin, make_env, serve
 from tests.servers import BIN

@@ -6,7 +6,7 @@ import secrets
 import pytest
 import redis
 
-from tests.conftest import assert_problem
+from tests.helpers import assert_problem
 from tests.servers import free_port
 
 LIMITED = [

@@ -3,8 +3,8 @@
 import pytest
 
 from app import metrics
-from tests.conftest import PASSWORD, assert_problem
 from tests.databases import query
+from tests.helpers import PASSWORD, assert_problem
 from tests.observability import CapturedLog
 
 EVENT_FIELDS = {"id", "type", "occurred_at", "actor_id", "subject_id", "ip", "request_id",
@@ -85,7 +85,7 @@ def test_filter_keeps_only_matching_events(client, user, admin, admin_headers, n
 
 def test_time_range_is_since_inclusive_until_exclusive(client, user, settings, admin_headers):
     rows = query(settings["DATABASE_URL"], "SELECT id, occurred_at FROM audit_events ORDER BY id")
-    (first_id, first_at), (second_id, second_at) = rows[0], rows[1]
+    (first_id, _), (second_id, _) = rows[0], rows[1]
     query(settings["DATABASE_URL"], "UPDATE audit_events SET occurred_at = :at WHERE id = :id",
           {"at": "2026-01-01T10:00:00.000000Z", "id": first_id})
     query(settings["DATABASE_URL"], "UPDATE audit_events SET occurred_at = :at WHERE id = :id",

@@ -3,8 +3,8 @@
 import jwt
 import pytest
 
-from tests.conftest import PASSWORD, assert_problem
 from tests.databases import query
+from tests.helpers import PASSWORD, assert_problem
 
 SESSION_FIELDS = {"id", "created_at", "last_used_at", "expires_at", "ip", "user_agent", "amr",
                   "current"}

@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 from app.services import authentication as auth_service
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 EMAIL = "regular@example.com"
 WRONG = "not the right password at all"

@@ -5,9 +5,12 @@ import pytest
 
 from app.database import get_db, transaction
 from app.services import audit
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD, token_in
 from tests.mail_server import (  # noqa: F401 (fixtures)
-    drain_outbox, received, smtp_server, token_in, with_smtp,
+    drain_outbox,
+    received,
+    smtp_server,
+    with_smtp,
 )
 
 NEW_PASSWORD = "a brand new passphrase 2026"
