@@ -231,4 +231,4 @@ def test_copy_from_the_command_line_copies_into_database_url(source, settings, t
     result = flask_cli(env, "db", "copy", "--from", source.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout == COPIED + "\n"
-    assert "copying rows: 8/8 (100%)" in result.stderr
+    assert "copying rows: 18/18 (100%)" in result.stderr  # 8 rows and 10 audit events
