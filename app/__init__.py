@@ -14,6 +14,9 @@ from app.routes import (
     legacy,
     login,
     meta,
+    mfa,
+    passkeys,
+    reauth,
     sessions,
     users,
 )
@@ -40,7 +43,8 @@ def create_app(overrides=None):
     rate_limits.init_app(app)
     client_origin.init_app(app)
     openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
-                           legacy.blp, sessions.blp, audit_events.blp])
+                           legacy.blp, reauth.blp, mfa.blp, passkeys.blp, sessions.blp,
+                           audit_events.blp])
     error_handlers.init_app(app)
     cli.init_app(app)
     return app

@@ -3,6 +3,7 @@
 import logging
 import os
 import secrets
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 from flask.helpers import get_debug_flag
@@ -69,6 +70,11 @@ def from_environment():
         "METRICS_ENABLED": _bool("METRICS_ENABLED", False),
         "METRICS_TOKEN": _env("METRICS_TOKEN", ""),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "REAUTH_MAX_AGE": _int("REAUTH_MAX_AGE", 300),
+        "MFA_ISSUER": _env("MFA_ISSUER", "User service"),
+        "WEBAUTHN_RP_ID": _env("WEBAUTHN_RP_ID", "localhost"),
+        "WEBAUTHN_RP_NAME": _env("WEBAUTHN_RP_NAME", "User service"),
+        "WEBAUTHN_ORIGINS": _list("WEBAUTHN_ORIGINS"),
         "AUDIT_RETENTION_DAYS": _int("AUDIT_RETENTION_DAYS", 365),
     }
     return settings
@@ -100,8 +106,16 @@ def build(overrides=None):
         # Readable lines for a developer at a terminal; one JSON object a line elsewhere.
         settings["LOG_FORMAT"] = "text" if settings["APP_ENV"] == "development" else "json"
     _apply_secret_rules(settings)
+    if not settings["WEBAUTHN_ORIGINS"]:
+        settings["WEBAUTHN_ORIGINS"] = [origin_of(settings["PUBLIC_URL"])]
     _check(settings)
     return settings
+
+
+def origin_of(url):
+    """Return the origin (scheme://host[:port]) of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _apply_secret_rules(settings):
@@ -128,7 +142,7 @@ def _check(settings):
         raise ConfigError("DB_STATEMENT_TIMEOUT must be 0 (no limit) or more")
     for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH",
                  "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "DB_POOL_SIZE",
-                 "AUDIT_RETENTION_DAYS"):
+                 "REAUTH_MAX_AGE", "AUDIT_RETENTION_DAYS"):
         if settings[name] <= 0:
             raise ConfigError(f"{name} must be positive")
     if settings["REFRESH_TOKEN_TTL"] < settings["ACCESS_TOKEN_TTL"]:

@@ -10,6 +10,7 @@ from marshmallow import validate
 from app.framework_workarounds import ErrorResponsesApi
 from app.problems import PROBLEM_MIMETYPE, title
 from app.schemas import patterns
+from app.schemas.mfa import MfaChallengeSchema
 from app.schemas.fields import Email, Password, Rfc3339DateTime, Text
 from app.schemas.problems import ProblemSchema
 
@@ -166,6 +167,8 @@ def init_app(app, blueprints):
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
+    # POST /login answers this or a TokenPair (LoginResultSchema's oneOf names it).
+    api.spec.components.schema("MfaChallenge", schema=MfaChallengeSchema)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(assets)

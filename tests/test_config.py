@@ -18,6 +18,8 @@ CONTRACT_VARIABLES = [
     "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "RATE_LIMIT_AUTH", "RATELIMIT_STORAGE_URI",
     "MAX_CONTENT_LENGTH", "CORS_ORIGINS", "LOG_LEVEL", "LOG_FORMAT", "METRICS_ENABLED",
     "METRICS_TOKEN", "TRUSTED_PROXIES", "DB_POOL_SIZE", "DB_STATEMENT_TIMEOUT",
+    "REAUTH_MAX_AGE", "MFA_ISSUER", "WEBAUTHN_RP_ID", "WEBAUTHN_RP_NAME", "WEBAUTHN_ORIGINS",
+    "PUBLIC_URL",
 ]
 LONG_SECRET = "s" * 32
 
@@ -82,11 +84,31 @@ def test_given_secret_in_development_is_kept(monkeypatch):
     ("ACCESS_TOKEN_TTL", "0"), ("REFRESH_TOKEN_TTL", "-1"), ("MAX_CONTENT_LENGTH", "0"),
     ("MAX_CONTENT_LENGTH", "64k"), ("LOG_FORMAT", "xml"), ("LOGIN_MAX_FAILURES", "five"),
     ("DB_POOL_SIZE", "0"), ("DB_POOL_SIZE", "many"), ("DB_STATEMENT_TIMEOUT", "-1"),
+    ("REAUTH_MAX_AGE", "0"), ("REAUTH_MAX_AGE", "5m"),
 ])
 def test_bad_environment_value_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         create_app()
+
+
+def test_second_factor_settings_have_the_contract_defaults():
+    settings = create_app().config
+    assert settings["REAUTH_MAX_AGE"] == 300
+    assert settings["MFA_ISSUER"] == "User service"
+    assert (settings["WEBAUTHN_RP_ID"], settings["WEBAUTHN_RP_NAME"]) == ("localhost",
+                                                                         "User service")
+    assert settings["WEBAUTHN_ORIGINS"] == ["http://127.0.0.1:5000"]
+
+
+def test_webauthn_origins_default_to_the_origin_of_public_url(monkeypatch):
+    monkeypatch.setenv("PUBLIC_URL", "https://users.example:8443/api/")
+    assert create_app().config["WEBAUTHN_ORIGINS"] == ["https://users.example:8443"]
+
+
+def test_webauthn_origins_are_read_as_a_list(monkeypatch):
+    monkeypatch.setenv("WEBAUTHN_ORIGINS", "https://a.example, https://b.example")
+    assert create_app().config["WEBAUTHN_ORIGINS"] == ["https://a.example", "https://b.example"]
 
 
 def test_unknown_log_level_is_refused(monkeypatch):

@@ -10,7 +10,9 @@ import shutil
 import sqlite3
 from types import SimpleNamespace
 
+import pyotp
 import pytest
+from flask import current_app
 
 from app import create_app, migrations
 from app.database import get_db, transaction
@@ -18,16 +20,20 @@ from app.database.sqlite import sqlite_path
 from app.models import utcnow
 from app.repositories import login_failures
 from app.services import authentication as auth_service
+from app.services import passkeys, second_factors
 from app.services import users as users_service
 from app.services.domain_errors import AuthenticationFailed
 from tests.databases import fresh_database, query
 from tests.helpers import PASSWORD
 from tests.servers import flask_cli, free_port, service_env
+from tests.soft_authenticator import SoftAuthenticator
 
 TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks",
-          "audit_events")
+          "totp_authenticators", "totp_used_steps", "recovery_codes", "passkeys", "mfa_tokens",
+          "webauthn_challenges", "audit_events")
 COPIED = ("copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
-          " 10 audit events")
+          " 1 totp authenticators, 1 totp used steps, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
+          " 1 webauthn challenges, 13 audit events")
 STRANGER = "stranger@example.com"
 
 
@@ -68,7 +74,19 @@ def source(source_app, source_url):
         for _ in range(2):
             with pytest.raises(AuthenticationFailed):
                 auth_service.login(STRANGER, "wrong password, twice")
+        add_second_factors(bob)
     return SimpleNamespace(url=source_url, admin=admin, bob=bob, refresh=pair.refresh_token)
+
+
+def add_second_factors(user):
+    """TOTP (with its recovery codes) and a passkey; a pending MFA login and challenge."""
+    with current_app.test_request_context():
+        secret = second_factors.start_totp(user).secret
+        second_factors.confirm_totp(user, pyotp.TOTP(secret).now())
+        options = passkeys.registration_options(user)
+        passkeys.register(user, SoftAuthenticator().create(options))
+        auth_service.login(user.email, PASSWORD)
+        passkeys.request_options()
 
 
 def copy(runner, source_url, *args):
@@ -231,4 +249,4 @@ def test_copy_from_the_command_line_copies_into_database_url(source, settings, t
     result = flask_cli(env, "db", "copy", "--from", source.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout == COPIED + "\n"
-    assert "copying rows: 18/18 (100%)" in result.stderr  # 8 rows and 10 audit events
+    assert "copying rows: 36/36 (100%)" in result.stderr  # 13 of them audit events

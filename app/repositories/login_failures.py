@@ -22,6 +22,14 @@ def add_failure(conn, *, account, now):
     )
 
 
+def remove_failure(conn, *, account, failed_at):
+    """Forget the attempt recorded at `failed_at` (it turned out not to be a failure)."""
+    conn.execute(
+        "DELETE FROM login_failures WHERE account = :account AND failed_at = :failed_at",
+        {"account": account, "failed_at": to_db_time(failed_at)},
+    )
+
+
 def count_failures(conn, *, account, since):
     """Return how many attempts failed since `since`."""
     return conn.execute(

@@ -1,8 +1,18 @@
 """SQL for login sessions and the refresh tokens issued for them."""
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from app.models import PurgedSessions, RefreshToken, SessionInfo, from_db_time, to_db_time
+
+
+@dataclass(frozen=True)
+class SessionAuthentication:
+    """How and when a session last proved its credentials."""
+
+    amr: tuple
+    authenticated_at: datetime | None
 
 
 def create(conn, *, session_id, user_id, user_version, now, ip=None, user_agent=None,
@@ -51,6 +61,27 @@ def _session_info(row):
         expires_at=from_db_time(row["expires_at"]), ip=row["ip"],
         user_agent=row["user_agent"], amr=json.loads(row["amr"]),
     )
+
+
+def get_authentication(conn, session_id):
+    """Return how and when a live session was authenticated, or None."""
+    row = conn.execute(
+        "SELECT amr, authenticated_at FROM sessions WHERE id = :id AND revoked_at IS NULL",
+        {"id": session_id},
+    ).fetchone()
+    if row is None:
+        return None
+    at = row["authenticated_at"]
+    return SessionAuthentication(tuple(json.loads(row["amr"])),
+                                 from_db_time(at) if at else None)
+
+
+def mark_authenticated(conn, *, session_id, now):
+    """Record that a live session proved its credentials again just now."""
+    return conn.execute(
+        "UPDATE sessions SET authenticated_at = :now WHERE id = :id AND revoked_at IS NULL",
+        {"id": session_id, "now": to_db_time(now)},
+    ).rowcount == 1
 
 
 def add_refresh_token(conn, *, token_hash, session_id, expires_at):

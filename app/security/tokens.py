@@ -29,12 +29,13 @@ class TokenSettings:
     ttl: int
 
 
-def issue_access_token(settings, *, user_id, role, session_id, now):
-    """Return a signed access token for a user's session."""
+def issue_access_token(settings, *, user_id, role, session_id, now, amr=("pwd",)):
+    """Return a signed access token for a user's session (`amr`: RFC 8176 methods)."""
     claims = {
         "sub": str(user_id),
         "role": role,
         "sid": session_id,
+        "amr": list(amr),
         "iat": now,
         "exp": now + timedelta(seconds=settings.ttl),
         "jti": secrets.token_urlsafe(16),

@@ -31,14 +31,14 @@ class TokenPair:
 
 
 def open_session(conn, user, now, *, amr=("pwd",)):
-    """Start a login session for `user` (inside the caller's transaction), noting the
-    client's address and user agent and how it authenticated (RFC 8176 `amr`)."""
+    """Start a login session for `user`, proven by `amr` (inside the caller's transaction),
+    noting the client's address and user agent."""
     session_id = tokens.new_session_id()
     origin = audit.request_origin()
     sessions_repo.create(conn, session_id=session_id, user_id=user.id,
                          user_version=user.token_version, now=now, ip=origin.ip,
                          user_agent=origin.user_agent, amr=amr)
-    return _issue_pair(conn, user, session_id, now)
+    return _issue_pair(conn, user, session_id, now, amr)
 
 
 def refresh(refresh_token):
@@ -68,7 +68,9 @@ def _redeem(conn, record, token_hash, now):
     if not sessions_repo.spend_refresh_token(conn, token_hash=token_hash, now=now):
         raise _invalid()  # a concurrent refresh spent it first: one winner
     sessions_repo.touch(conn, session_id=record.session_id, now=now)
-    return _issue_pair(conn, user, record.session_id, now)
+    authentication = sessions_repo.get_authentication(conn, record.session_id)
+    amr = authentication.amr if authentication else ("pwd",)
+    return _issue_pair(conn, user, record.session_id, now, amr)
 
 
 def logout(user, session_id, *, everywhere=False):
@@ -94,14 +96,14 @@ def purge_expired():
             "login_failures": failures}
 
 
-def _issue_pair(conn, user, session_id, now):
+def _issue_pair(conn, user, session_id, now, amr):
     refresh_token, refresh_hash = tokens.new_refresh_token()
     ttl = current_app.config["REFRESH_TOKEN_TTL"]
     sessions_repo.add_refresh_token(conn, token_hash=refresh_hash, session_id=session_id,
                                     expires_at=now + timedelta(seconds=ttl))
     settings = token_settings()
     access_token = tokens.issue_access_token(
-        settings, user_id=user.id, role=user.role, session_id=session_id, now=now)
+        settings, user_id=user.id, role=user.role, session_id=session_id, now=now, amr=amr)
     return TokenPair(access_token, refresh_token, settings.ttl, user)
 
 

@@ -55,6 +55,11 @@ def confirm_failure(level, *, subject=None):
         audit.record("login.backoff_started", subject=subject, level=logging.WARNING)
 
 
+def withdraw(conn, account, now):
+    """Stop counting an attempt whose password was right but awaits its second factor."""
+    login_failures.remove_failure(conn, account=account, failed_at=now)
+
+
 def reset(conn, account):
     """Forget the failures of an account that just logged in (inside its transaction)."""
     login_failures.clear(conn, account)

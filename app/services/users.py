@@ -216,3 +216,8 @@ def _guard_last_admin(conn):
 
 def _email_taken():
     return Conflict("A user with this email already exists.", code="email_taken")
+
+
+def find_addressed(conn, actor, ref):
+    """Return the user `ref` names, if `actor` may address it (403/404 otherwise)."""
+    return _resolve(conn, actor, ref)
