@@ -41,7 +41,7 @@ $(BIN)/.installed-bench: requirements-bench.txt $(BIN)/.installed-runtime
 	touch $@
 
 bench: $(BIN)/.installed-bench     # the full run that writes BENCHMARKS.md (needs wrk)
-	$(BIN)/python -m bench --large 1000000 --soak 600 $(BENCH_ARGS)
+	$(BIN)/python -m bench --large 1000000 --soak 600 --audit-events 1000000 --scim 1000000 $(BENCH_ARGS)
 
 bench-quick: $(BIN)/.installed-bench   # a few seconds, no thresholds: keeps the script working
 	$(BIN)/python -m bench --quick

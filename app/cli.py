@@ -1,17 +1,17 @@
 """Operator commands: `flask db upgrade`, `flask db copy`, `flask users create-admin`,
-`flask sessions purge`."""
+`flask sessions purge`, `flask audit prune`."""
 
 import sys
 
 import click
-from marshmallow import ValidationError
 from flask import current_app
 from flask.cli import AppGroup
+from marshmallow import ValidationError
 
 from app import cli_progress, migrations
 from app.database import DATABASE_ERRORS, DatabaseUnavailable, display_url, get_db
 from app.schemas.users import UserCreateSchema
-from app.services import database_copy
+from app.services import audit_trail, database_copy
 from app.services import login_sessions as sessions_service
 from app.services import users as users_service
 from app.services.domain_errors import DomainError
@@ -19,6 +19,7 @@ from app.services.domain_errors import DomainError
 db_cli = AppGroup("db", help="Database schema commands.")
 users_cli = AppGroup("users", help="User administration commands.")
 sessions_cli = AppGroup("sessions", help="Login session commands.")
+audit_cli = AppGroup("audit", help="Audit trail commands.")
 
 
 @db_cli.command("upgrade")
@@ -81,6 +82,36 @@ def purge_command():
     click.echo(f"{_counted(counts)} deleted")
 
 
+@audit_cli.command("prune")
+@click.option("--batch-size", type=click.IntRange(1, audit_trail.PRUNE_BATCH_SIZE),
+              default=audit_trail.PRUNE_BATCH_SIZE, show_default=True,
+              help="Events deleted per statement (each in its own short transaction).")
+def prune_command(batch_size):
+    """Delete audit events older than AUDIT_RETENTION_DAYS, in batches."""
+    before = audit_trail.prune_cutoff()
+    total = audit_trail.count_prunable(before)
+    batches = audit_trail.prune(before, batch_size=batch_size)
+    if sys.stdout.isatty():
+        removed = 0
+        with click.progressbar(length=total, label="pruning audit events") as bar:
+            for deleted in batches:
+                removed += deleted
+                bar.update(deleted)
+    else:
+        removed = _prune_with_lines(batches, total)
+    stamp = before.strftime("%Y-%m-%dT%H:%M:%SZ")
+    click.echo(f"removed {removed} audit events older than {stamp}")
+
+
+def _prune_with_lines(batches, total):
+    """Drain the batches, printing a line after each (a log reads it, not a person)."""
+    removed = 0
+    for deleted in batches:
+        removed += deleted
+        click.echo(f"removed {removed} of {total} audit events so far")
+    return removed
+
+
 def _counted(counts):
     return ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
 
@@ -94,3 +125,4 @@ def init_app(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(sessions_cli)
+    app.cli.add_command(audit_cli)

@@ -75,6 +75,7 @@ def from_environment():
         "WEBAUTHN_RP_ID": _env("WEBAUTHN_RP_ID", "localhost"),
         "WEBAUTHN_RP_NAME": _env("WEBAUTHN_RP_NAME", "User service"),
         "WEBAUTHN_ORIGINS": _list("WEBAUTHN_ORIGINS"),
+        "AUDIT_RETENTION_DAYS": _int("AUDIT_RETENTION_DAYS", 365),
     }
     return settings
 
@@ -141,7 +142,7 @@ def _check(settings):
         raise ConfigError("DB_STATEMENT_TIMEOUT must be 0 (no limit) or more")
     for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH",
                  "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "DB_POOL_SIZE",
-                 "REAUTH_MAX_AGE"):
+                 "REAUTH_MAX_AGE", "AUDIT_RETENTION_DAYS"):
         if settings[name] <= 0:
             raise ConfigError(f"{name} must be positive")
     if settings["REFRESH_TOKEN_TTL"] < settings["ACCESS_TOKEN_TTL"]:

@@ -20,6 +20,8 @@ LATENCY = Histogram("user_service_http_request_duration_seconds", "Time to answe
 LOGINS = Counter("user_service_logins_total", "Login attempts by outcome.", ["outcome"])
 DATABASE_ERRORS = Counter("user_service_database_errors_total",
                           "Database errors met while answering.", ["kind"])
+AUDIT_WRITE_FAILURES = Counter("user_service_audit_write_failures_total",
+                               "Audit events that could not be stored (they were logged).")
 
 logger = logging.getLogger(__name__)
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -41,6 +43,11 @@ def count_login(outcome):
     """Count one login attempt (`succeeded`, `wrong_password`, `throttled`, ...)."""
     if _enabled():
         _safely(lambda: LOGINS.labels(outcome=outcome).inc(), "a login")
+
+
+def count_audit_write_failure():
+    """Count an audit event that could not be stored."""
+    AUDIT_WRITE_FAILURES.inc()
 
 
 def count_database_error(kind):

@@ -143,3 +143,39 @@ class PurgedSessions:
 
     refresh_tokens: int
     sessions: int
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """A stored security event: who (`actor_id`) did what (`type`) to whom (`subject_id`)."""
+
+    id: int
+    type: str
+    occurred_at: datetime
+    actor_id: int | None
+    subject_id: int | None
+    ip: str | None
+    request_id: str | None
+    details: dict
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """A live login session as its owner sees it (never its tokens)."""
+
+    id: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    ip: str | None
+    user_agent: str | None
+    amr: list
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a request came from: the client's address (the rate limits' rule), its
+    user agent and the request's id. All None outside a request (CLI commands)."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None

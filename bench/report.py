@@ -7,6 +7,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import audit as audit_bench
+
 # Issue 17's targets: req/s as a share of the floor's /ping (same round), or of the
 # raw password-hash rate for the routes that hash.
 FLOOR_TARGETS = {
@@ -26,7 +28,7 @@ ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 API_KEY_TARGET = 0.90  # an API key costs at most 10% more than an access token
 
 
-def print_tables(tables, large, soaked=None):
+def print_tables(tables, large, soaked=None, audit=None):
     for config, rows in tables.items():
         print(f"\n{config}:")
         for line in _table(rows):
@@ -41,6 +43,10 @@ def print_tables(tables, large, soaked=None):
     print("\nTargets:")
     for line in _targets(tables, large, soaked):
         print(line)
+    if audit:
+        print()
+        for line in (*audit_bench.table(audit), "", *audit_bench.targets(audit)):
+            print(line)
 
 
 def _table(rows):
@@ -126,7 +132,7 @@ def _machine():
             f"SQLite {sqlite3.sqlite_version}")
 
 
-def write(args, tables, large, soaked=None):
+def write(args, tables, large, soaked=None, audit=None):
     """Write the report (and the chart next to it) for this run."""
     args.output.parent.mkdir(parents=True, exist_ok=True)
     chart = args.output.with_name(args.output.stem.lower() + "-ratios.png")
@@ -142,7 +148,8 @@ def write(args, tables, large, soaked=None):
         "The machine is shared (8 busy sessions on 2 cores during this run): absolute "
         "req/s and ms swing with the load, so the figures that count are the ratios, each "
         "taken between two runs measured side by side in one round.", "",
-        "## Targets", "", *(_targets(tables, large, soaked) or ["- (no target measured)"]), "",
+        "## Targets", "", *(_targets(tables, large, soaked) or ["- (no target measured)"]),
+        *(audit_bench.targets(audit) if audit else ()), "",
     ]
     for config, rows in tables.items():
         flags = {"sync": "gunicorn -w 2 -k sync", "gthread": "gunicorn -w 2 -k gthread --threads 4"}
@@ -156,6 +163,8 @@ def write(args, tables, large, soaked=None):
                   f"{soaked['errors']} errors, p99 first {soaked['window']:.0f} s "
                   f"{soaked['p99_first']:.1f} ms, last {soaked['p99_last']:.1f} ms, "
                   f"worst worker RSS growth {soaked['rss_growth']:+.1%}.", ""]
+    if audit:
+        lines += ["## Audit trail at scale", "", *audit_bench.table(audit), ""]
     notes = Path(__file__).with_name("notes.md")  # profiles and analysis, kept by hand
     if notes.exists() and not args.quick:
         lines += [notes.read_text()]

@@ -38,6 +38,9 @@ def parse_args(argv):
                         help="keep the --large SQLite file in DIR and reuse it when there")
     parser.add_argument("--soak", type=float, default=0, metavar="SECONDS",
                         help="also soak gunicorn -w 2 at c=16 with mixed traffic (make bench: 600)")
+    parser.add_argument("--audit-events", type=int, default=0, metavar="N",
+                        help="also time audit trail pages on N events, on SQLite and on the"
+                             " PostgreSQL server of --postgresql (e.g. 1000000)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke mode: 2,000 users, 1 s runs, 1 round, sync only")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -211,8 +214,13 @@ def main(argv=None):
             soak_dir.mkdir()
             _, soaked = soak.soak(argparse.Namespace(seconds=args.soak, concurrency=16,
                                                      warmup=5), soak_dir)
-    report.print_tables(tables, large, soaked)
-    report.write(args, tables, large, soaked)
+        audit = None
+        if args.audit_events:
+            from bench import audit as audit_trail
+            audit = audit_trail.measure(workdir, args.audit_events,
+                                        args.postgresql or "postgresql://127.0.0.1:5432/test")
+    report.print_tables(tables, large, soaked, audit)
+    report.write(args, tables, large, soaked, audit)
     print(f"wrote {args.output}")
     if args.scim:
         from bench import scim

@@ -88,7 +88,8 @@ def query(database_url, sql, params=None):
                       "DB_POOL_SIZE": 1, "DB_STATEMENT_TIMEOUT": 10.0})
     conn = pool.acquire()
     try:
-        return [tuple(row) for row in conn.execute(sql, params or {}).fetchall()]
+        cursor = conn.execute(sql, params or {})
+        return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
     finally:
         pool.release(conn)
         pool.close()

@@ -30,10 +30,10 @@ from tests.soft_authenticator import SoftAuthenticator
 
 TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks",
           "totp_authenticators", "totp_used_steps", "recovery_codes", "passkeys", "mfa_tokens",
-          "webauthn_challenges", "api_keys")
+          "webauthn_challenges", "api_keys", "audit_events")
 COPIED = ("copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
           " 1 totp authenticators, 1 totp used steps, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
-          " 1 webauthn challenges, 2 api keys")
+          " 1 webauthn challenges, 2 api keys, 15 audit events")
 STRANGER = "stranger@example.com"
 
 
@@ -139,6 +139,15 @@ def test_copy_in_small_batches_keeps_every_row_as_it_was(runner, source, source_
         assert rows(settings["DATABASE_URL"], table) == rows(source.url, table), table
 
 
+def test_copy_keeps_the_events_of_deleted_users_and_continues_their_ids(copied, app, settings):
+    events = rows(settings["DATABASE_URL"], "audit_events")
+    assert [event[1] for event in events].count("user.deleted") == 1
+    with app.app_context():
+        register("Eve New", "eve@example.com")
+    [(last,)] = query(settings["DATABASE_URL"], "SELECT max(id) FROM audit_events")
+    assert last == len(events) + 1
+
+
 def test_login_after_copy_accepts_every_copied_password(copied, client):
     assert login(client, "ada@example.com").get_json()["user"]["role"] == "admin"
     assert login(client, "bob@example.com").status_code == 200
@@ -209,7 +218,7 @@ def test_copy_into_non_empty_target_is_refused_and_changes_nothing(runner, sourc
     before = {table: rows(settings["DATABASE_URL"], table) for table in TABLES}
     result = copy(runner, source.url)
     assert result.exit_code == 1
-    assert "the target database is not empty (users have rows)" in result.output
+    assert "the target database is not empty (users, audit_events have rows)" in result.output
     assert {table: rows(settings["DATABASE_URL"], table) for table in TABLES} == before
 
 
@@ -259,4 +268,4 @@ def test_copy_from_the_command_line_copies_into_database_url(source, settings, t
     result = flask_cli(env, "db", "copy", "--from", source.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout == COPIED + "\n"
-    assert "copying rows: 25/25 (100%)" in result.stderr
+    assert "copying rows: 40/40 (100%)" in result.stderr  # 15 of them audit events

@@ -42,6 +42,9 @@ def call(client, method, path, status, body=None, token=None, headers=None):
     return response.get_json()
 
 
+TOKEN_SUBJECTS = ("Confirm your email address", "Reset your password")
+
+
 def run_account_flow(client, app, read_mail):
     """Register, log in, refresh, change, reset, verify, fail to authenticate, log out.
 
@@ -112,9 +115,16 @@ def test_console_mail_flow_prints_tokens_on_stdout_not_in_logs(app, client, logs
 
     secrets = run_account_flow(client, app, read_mail)
     assert_no_secret_in(logs, secrets)
-    assert logs.text.count("(printed on stdout)") == 2
+    # The two token mails, and the security notices of the password change and reset.
+    assert logs.text.count("(printed on stdout)") == 4
     printed = console_mails(app, capsys, seen)
-    assert [token_in(mail) for mail in printed] == [secrets[-1], secrets[-2]]
+    with_tokens = [mail for mail in printed if mail["Subject"] in TOKEN_SUBJECTS]
+    assert [token_in(mail) for mail in with_tokens] == [secrets[-1], secrets[-2]]
+    notices = [mail for mail in printed if mail["Subject"] not in TOKEN_SUBJECTS]
+    assert [mail["Subject"] for mail in notices] == ["Your password was changed",
+                                                     "Your password was reset"]
+    assert [secret for secret in secrets if any(secret in mail.as_string()
+                                                for mail in notices)] == []
 
 
 def run_mfa_flow(client, headers, password):

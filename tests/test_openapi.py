@@ -39,6 +39,10 @@ OPERATIONS = [
     ("/users/{ref}/api-keys/{id}", "delete", "204"),
     ("/users/{ref}", "get", "304"), ("/users/{ref}", "put", "412"),
     ("/users/{ref}", "patch", "412"), ("/users/{ref}", "delete", "412"),
+    ("/users/{ref}/sessions", "get", "200"), ("/users/{ref}/sessions/{id}", "delete", "204"),
+    ("/audit-events", "get", "200"), ("/audit-events", "get", "400"),
+    ("/audit-events", "get", "422"), ("/users/{ref}/events", "get", "200"),
+    ("/users/{ref}/events", "get", "403"),
 ]
 LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delete"),
           ("/search", "get")]
@@ -51,7 +55,9 @@ AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "p
                  ("/users/me/passkeys/options", "post"), ("/users/me/passkeys", "post"),
                  ("/users/{ref}/passkeys", "get"), ("/users/me/passkeys/{passkey_id}", "delete"),
                  ("/users/me/api-keys", "post"), ("/users/{ref}/api-keys", "get"),
-                 ("/users/{ref}/api-keys/{id}", "delete")]
+                 ("/users/{ref}/api-keys/{id}", "delete"),
+                 ("/users/{ref}/sessions", "get"), ("/users/{ref}/sessions/{id}", "delete"),
+                 ("/audit-events", "get"), ("/users/{ref}/events", "get")]
 # The scope an API key needs, per operation; None: keys are refused.
 API_KEY_SCOPES = [("/users", "get", "users:read"), ("/users", "post", "users:write"),
                   ("/users/{ref}", "get", "users:read"), ("/users/{ref}", "patch", "users:write"),

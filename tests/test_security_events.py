@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.services.audit import EVENT_TYPES
 from tests.helpers import PASSWORD, token_in
 from tests.observability import CapturedLog, mails
 
@@ -136,6 +137,28 @@ def delete_self(w):
     return w.user.id, w.user.id
 
 
+def forgot_password(w):
+    expect(w.client.post("/password/forgot", json={"email": w.user.email}), 202)
+    return None, w.user.id
+
+
+def forgot_password_unknown(w):
+    expect(w.client.post("/password/forgot", json={"email": "nobody@example.com"}), 202)
+    return None, None
+
+
+def end_session(headers_of, actor_of):
+    def action(w):
+        log_in(w, w.user.email)  # a second session, beside the one of user_headers
+        listed = expect(w.client.get("/users/me/sessions", headers=w.user_headers), 200)
+        [other] = [item["id"] for item in listed["items"] if not item["current"]]
+        path = f"/users/{w.user.id}/sessions/{other}"
+        expect(w.client.delete(path, headers=headers_of(w)), 204)
+        return actor_of(w), w.user.id
+
+    return action
+
+
 def list_users_as_user(w):
     expect(w.client.get("/users", headers=w.user_headers), 403)
     return w.user.id, None
@@ -155,8 +178,7 @@ EVENTS = [
     pytest.param("login.failed", login_unknown_email, {"reason": "unknown_email"},
                  id="unknown-email"),
     pytest.param("login.failed", login_disabled, {"reason": "account_disabled"}, id="disabled"),
-    pytest.param("login.failed", fail_logins_until_throttled, {"reason": "throttled"},
-                 id="throttled"),
+    pytest.param("login.throttled", fail_logins_until_throttled, {}, id="throttled"),
     pytest.param("login.backoff_started", fail_logins_until_throttled, {}, id="backoff"),
     pytest.param("token.reuse_detected", reuse_refresh_token, {}, id="reuse"),
     pytest.param("logout", logout, {"everywhere": False}, id="logout"),
@@ -173,6 +195,12 @@ EVENTS = [
                  {"is_active": False}, id="deactivate"),
     pytest.param("user.deleted", delete_by_admin, {}, id="admin-deletes"),
     pytest.param("user.deleted", delete_self, {}, id="delete-self"),
+    pytest.param("password.reset_requested", forgot_password, {}, id="forgot"),
+    pytest.param("password.reset_requested", forgot_password_unknown, {}, id="forgot-unknown"),
+    pytest.param("session.revoked", end_session(lambda w: w.user_headers, lambda w: w.user.id),
+                 {}, id="end-own-session"),
+    pytest.param("session.revoked", end_session(lambda w: w.admin_headers, lambda w: w.admin.id),
+                 {}, id="admin-ends-session"),
     pytest.param("authorization.denied", list_users_as_user, {"route": "/users"}, id="list"),
     pytest.param("authorization.denied", view_other_user, {"route": "/users/<ref>"},
                  id="other-user"),
@@ -200,7 +228,7 @@ def test_failed_logins_past_limit_log_backoff_then_throttled(world, logs):
               for record in logs.records(logger="app.security")]
     wrong = ("login.failed", "WARNING", "wrong_password")
     assert events == [wrong] * 4 + [("login.backoff_started", "WARNING", None), wrong,
-                                    ("login.failed", "WARNING", "throttled")]
+                                    ("login.throttled", "WARNING", None)]
 
 
 @pytest.mark.parametrize("path, route", [
@@ -213,3 +241,28 @@ def test_non_admin_reaching_for_others_logs_authorization_denied(world, logs, pa
     assert response.status_code == 403
     assert (record["actor_id"], record["level"]) == (world.user.id, "WARNING")
     assert (record["method"], record["route"]) == ("GET", route)
+
+
+STORED = [param for param in EVENTS if param.values[0] in EVENT_TYPES]
+
+
+@pytest.mark.parametrize("event, action, details", STORED)
+def test_action_stores_audit_event_like_its_log_line(world, logs, event, action, details):
+    actor, subject = action(world)
+    [line] = logs.records(event=event, **details)
+    page = expect(world.client.get(f"/audit-events?type={event}&limit=100",
+                                   headers=world.admin_headers), 200)
+    [stored] = [item for item in page["items"] if item["request_id"] == line["request_id"]]
+    assert (stored["actor_id"], stored["subject_id"]) == (actor, subject)
+    assert stored["details"].items() >= details.items()
+    assert stored["ip"] == "127.0.0.1"
+    assert PASSWORD not in str(stored) and NEW_PASSWORD not in str(stored)
+
+
+def test_unknown_email_failed_login_stores_no_email_and_no_subject(world):
+    log_in(world, "ghost@example.com", "some wrong password", 401)
+    page = expect(world.client.get("/audit-events?type=login.failed",
+                                   headers=world.admin_headers), 200)
+    [stored] = page["items"]
+    assert (stored["subject_id"], stored["actor_id"]) == (None, None)
+    assert "ghost" not in str(stored)

@@ -72,6 +72,12 @@ def get_db():
     return g.db
 
 
+def open_transaction():
+    """The request's connection if a write transaction is open on it, else None."""
+    conn = g.get("db")
+    return conn if conn is not None and conn.in_transaction else None
+
+
 def close_db(_error=None):
     """Give the request's connection back to the pool."""
     conn = g.pop("db", None)
@@ -95,14 +101,36 @@ def check_writable(conn):
 
 @contextlib.contextmanager
 def transaction(conn):
-    """Run a block as one write transaction: committed on success, else rolled back."""
+    """Run a block as one write transaction: committed on success, else rolled back.
+
+    Functions given to `after_commit` inside the block run once it has committed;
+    after a rollback they are dropped.
+    """
     conn.begin_write()
+    conn.after_commit = []
     try:
         yield conn
     except BaseException:
+        conn.after_commit = None
         conn.rollback()
         raise
-    conn.commit()
+    try:
+        conn.commit()
+    except BaseException:
+        conn.after_commit = None
+        raise
+    pending, conn.after_commit = conn.after_commit, None
+    for function in pending:
+        function()
+
+
+def after_commit(conn, function):
+    """Call `function` once the transaction open on `conn` commits (at once if none is)."""
+    pending = getattr(conn, "after_commit", None)
+    if pending is None or not conn.in_transaction:
+        function()
+    else:
+        pending.append(function)
 
 
 def is_unavailable(error):

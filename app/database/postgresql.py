@@ -105,10 +105,11 @@ class PostgresConnection:
     """A pooled psycopg connection speaking the small dialect the repositories use."""
 
     engine = "postgresql"
-    __slots__ = ("raw",)
+    __slots__ = ("raw", "after_commit")
 
     def __init__(self, raw):
         self.raw = raw
+        self.after_commit = None  # what app.database.transaction runs once committed
 
     def execute(self, sql, params=None):
         """Run one statement; `:name` parameters come from the `params` mapping."""

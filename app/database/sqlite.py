@@ -34,6 +34,7 @@ class SqliteConnection(sqlite3.Connection):
     """sqlite3's connection with the two things the engines name differently."""
 
     engine = "sqlite"
+    after_commit = None  # what app.database.transaction runs once committed
 
     def begin_write(self):
         """Start a write transaction, taking the database's one write lock now."""

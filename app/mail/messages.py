@@ -43,3 +43,18 @@ def email_verification(*, sender, user, link, token):
 def _html(name, lead, link, action, footer):
     return (f"<p>Hello {escape(name)},</p><p>{escape(lead)}</p>"
             f'<p><a href="{escape(link)}">{escape(action)}</a></p><p>{escape(footer)}</p>')
+
+
+def security_notice(*, sender, to, subject, what, when, ip, by_someone_else, public_url):
+    """The mail telling an account's owner of a security change (no secret in it)."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    where = f"from the address {ip}" if ip else "by an operator at the command line"
+    lines = [what, "", f"When: {stamp}", f"Where: {where}"]
+    if by_someone_else:
+        lines.append("Who: an administrator of the service, not you.")
+    advice = ("If this was you, there is nothing to do. If it was not, reset your password"
+              f" at once at {public_url} and tell the service's administrators.")
+    text = "Hello,\n\n" + "\n".join(lines) + f"\n\n{advice}\n"
+    html = ("<p>Hello,</p>" + "".join(f"<p>{escape(line)}</p>" for line in lines if line)
+            + f"<p>{escape(advice)}</p>")
+    return compose(sender=sender, to=to, subject=subject, text=text, html=html)

@@ -14,8 +14,8 @@ BEGIN_SNAPSHOT = {
 }
 # Keeps one INSERT under SQLite's oldest limit of bound parameters.
 MAX_PARAMETERS = 999
-# Tables whose ids the database generates: a copy keeps their high-water marks.
-GENERATED_ID_TABLES = ("users", "api_keys")
+# The tables whose ids the database generates: a copy keeps their high-water marks.
+GENERATED_IDS = ("users", "api_keys", "audit_events")
 # The largest id ever handed out in {table}: deleted rows' ids are never given again.
 LAST_ID = {
     "sqlite": "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0),"
@@ -73,6 +73,9 @@ TABLES = (
                                   "expires_at"), ("challenge_hash",)),
     Table("api_keys", ("id", "user_id", "name", "key_hash", "prefix", "scopes", "created_at",
                        "expires_at", "last_used_at", "revoked_at"), ("id",)),
+    # No foreign key: events outlive the users they name.
+    Table("audit_events", ("id", "type", "occurred_at", "actor_id", "subject_id", "ip",
+                           "request_id", "details"), ("id",)),
 )
 
 
@@ -133,14 +136,18 @@ def _insert_sql(table, count):
     return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES {values}"
 
 
-def last_user_id(conn, table="users"):
-    """Return the largest id `table` (of GENERATED_ID_TABLES) has handed out (0 for none)."""
-    assert table in GENERATED_ID_TABLES
-    return conn.execute(LAST_ID[conn.engine].format(table=table)).fetchone()[0]
+def last_id(conn, table):
+    """Return the largest id `table` (one of GENERATED_IDS) has handed out (0 for none)."""
+    return conn.execute(LAST_ID[conn.engine].format(table=_generated(table))).fetchone()[0]
 
 
-def continue_user_ids(conn, *, after, table="users"):
-    """Make the next generated id of `table` follow `after` (a positive id)."""
-    assert table in GENERATED_ID_TABLES
+def continue_ids(conn, table, *, after):
+    """Make the next generated id of `table` (one of GENERATED_IDS) follow `after`."""
     for statement in CONTINUE_IDS[conn.engine]:
-        conn.execute(statement.format(table=table), {"last_id": after})
+        conn.execute(statement.format(table=_generated(table)), {"last_id": after})
+
+
+def _generated(table):
+    if table not in GENERATED_IDS:
+        raise ValueError(f"{table!r} has no generated ids")
+    return table

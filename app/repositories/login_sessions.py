@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.models import PurgedSessions, RefreshToken, from_db_time, to_db_time
+from app.models import PurgedSessions, RefreshToken, SessionInfo, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -15,13 +15,51 @@ class SessionAuthentication:
     authenticated_at: datetime | None
 
 
-def create(conn, *, session_id, user_id, user_version, now, amr=("pwd",)):
-    """Record a new login session, authenticated now by the methods `amr`."""
+def create(conn, *, session_id, user_id, user_version, now, ip=None, user_agent=None,
+           amr=("pwd",)):
+    """Record a new login session, with where and how it was authenticated."""
     conn.execute(
-        "INSERT INTO sessions (id, user_id, user_version, created_at, amr, authenticated_at)"
-        " VALUES (:id, :user_id, :user_version, :created_at, :amr, :created_at)",
+        "INSERT INTO sessions (id, user_id, user_version, created_at, ip, user_agent,"
+        " last_used_at, amr, authenticated_at)"
+        " VALUES (:id, :user_id, :user_version, :created_at, :ip, :user_agent,"
+        " :created_at, :amr, :created_at)",
         {"id": session_id, "user_id": user_id, "user_version": user_version,
-         "created_at": to_db_time(now), "amr": json.dumps(list(amr))},
+         "created_at": to_db_time(now), "ip": ip, "user_agent": user_agent,
+         "amr": json.dumps(list(amr))},
+    )
+
+
+def touch(conn, *, session_id, now):
+    """Note that a session was used now (at a refresh)."""
+    conn.execute("UPDATE sessions SET last_used_at = :now WHERE id = :id",
+                 {"id": session_id, "now": to_db_time(now)})
+
+
+def list_live(conn, *, user_id, now):
+    """Return a user's live sessions, newest first: not ended, not outdated by a
+    password change, with a refresh token that has not expired."""
+    rows = conn.execute(
+        "SELECT s.id, s.created_at, s.last_used_at, s.ip, s.user_agent, s.amr,"
+        " max(rt.expires_at) AS expires_at"
+        " FROM sessions s JOIN users u ON u.id = s.user_id"
+        " JOIN refresh_tokens rt ON rt.session_id = s.id"
+        " WHERE s.user_id = :user_id AND s.revoked_at IS NULL"
+        " AND s.user_version = u.token_version"
+        " GROUP BY s.id, s.created_at, s.last_used_at, s.ip, s.user_agent, s.amr"
+        " HAVING max(rt.expires_at) > :now"
+        " ORDER BY s.created_at DESC, s.id DESC",
+        {"user_id": user_id, "now": to_db_time(now)},
+    ).fetchall()
+    return [_session_info(row) for row in rows]
+
+
+def _session_info(row):
+    last_used = row["last_used_at"]
+    return SessionInfo(
+        id=row["id"], created_at=from_db_time(row["created_at"]),
+        last_used_at=from_db_time(last_used) if last_used else None,
+        expires_at=from_db_time(row["expires_at"]), ip=row["ip"],
+        user_agent=row["user_agent"], amr=json.loads(row["amr"]),
     )
 
 
@@ -89,6 +127,18 @@ def revoke(conn, *, session_id, now):
         "UPDATE sessions SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL",
         {"id": session_id, "now": to_db_time(now)},
     )
+
+
+def revoke_live(conn, *, session_id, user_id, now):
+    """End a live session of this user; return whether there was one to end."""
+    return conn.execute(
+        "UPDATE sessions SET revoked_at = :now WHERE id = :id AND user_id = :user_id"
+        " AND revoked_at IS NULL AND user_version ="
+        " (SELECT token_version FROM users WHERE id = :user_id)"
+        " AND EXISTS (SELECT 1 FROM refresh_tokens rt"
+        " WHERE rt.session_id = sessions.id AND rt.expires_at > :now)",
+        {"id": session_id, "user_id": user_id, "now": to_db_time(now)},
+    ).rowcount == 1
 
 
 def revoke_all(conn, *, user_id, now):

@@ -27,7 +27,11 @@ VERIFY_PAGE_PATH = "/email/verify"
 def request_password_reset(email):
     """Mail a reset link if an active account has this email; silent otherwise."""
     user = users_repo.get_by_email(get_db(), email)
-    if user is None or not user.is_active:
+    known = user is not None and user.is_active
+    # Recorded for unknown addresses too (with no subject and not the address), so the
+    # answer takes the same time either way.
+    audit.record("password.reset_requested", subject=user if known else None)
+    if not known:
         return
     token = account_tokens.make_reset_token(_secret(), user)
     # Composed in the mail thread: building a MIME message costs more than the rest of
@@ -50,7 +54,7 @@ def reset_password(token, password):
         users_repo.update(conn, user.id, changes={"password_hash": new_hash}, now=utcnow(),
                           revoke_sessions=True)
         login_failures.clear(conn, email_key(user.email))
-    audit.record("password.reset", actor=user, subject=user)
+        audit.record("password.reset", actor=user, subject=user)
 
 
 def send_verification(user):
@@ -74,7 +78,7 @@ def verify_email(token):
                 user.email_verified):
             raise _invalid_token()
         users_repo.update(conn, user.id, changes={"email_verified": True}, now=utcnow())
-    audit.record("email.verified", actor=user, subject=user)
+        audit.record("email.verified", actor=user, subject=user)
 
 
 def _user_for_reset_token(token):

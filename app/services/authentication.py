@@ -31,6 +31,20 @@ def login(email, password):
         audit.record("login.failed", subject=user, level=logging.WARNING,
                      reason="unknown_email" if user is None else "wrong_password")
         raise bad_credentials()
+    try:
+        pair = _open_session(conn, user, account, password, now)
+    except PermissionDenied as refusal:
+        # Recorded after the rollback, on its own: the refusal changes nothing else.
+        audit.record("login.failed", subject=refusal.subject, level=logging.WARNING,
+                     reason="account_disabled")
+        raise
+    if random.random() < current_app.config["SESSION_PURGE_PROBABILITY"]:
+        login_sessions.purge_expired()
+    return pair
+
+
+def _open_session(conn, user, account, password, now):
+    """Open the session under the write lock; return its token pair."""
     with transaction(conn):
         user = _unchanged_since_check(conn, user)
         user = _rehash_if_needed(conn, user, password, now)
@@ -41,9 +55,7 @@ def login(email, password):
             return second_factors.start_login(conn, user, mfa_status, now)
         login_throttle.reset(conn, account)
         pair = login_sessions.open_session(conn, user, now)
-    audit.record("login.succeeded", actor=user, subject=user)
-    if random.random() < current_app.config["SESSION_PURGE_PROBABILITY"]:
-        login_sessions.purge_expired()
+        audit.record("login.succeeded", actor=user, subject=user)
     return pair
 
 
@@ -65,9 +77,8 @@ def _unchanged_since_check(conn, user):
     if current is None or current.password_hash != user.password_hash:
         raise bad_credentials()
     if not current.is_active:
-        audit.record("login.failed", subject=current, level=logging.WARNING,
-                     reason="account_disabled")
-        raise PermissionDenied("This account is disabled.", code="account_disabled")
+        raise PermissionDenied("This account is disabled.", code="account_disabled",
+                               subject=current.id)
     return current
 
 

@@ -48,10 +48,10 @@ def _copy_all(source, target, batch_size, on_progress):
                                               for table in copying.TABLES))
         counts = {table.name: _copy_table(source, target, table, batch_size, progress)
                   for table in copying.TABLES}
-        for table in copying.GENERATED_ID_TABLES:
-            last_id = copying.last_user_id(source, table)
+        for table in copying.GENERATED_IDS:
+            last_id = copying.last_id(source, table)
             if last_id:
-                copying.continue_user_ids(target, after=last_id, table=table)
+                copying.continue_ids(target, table, after=last_id)
     return counts
 
 

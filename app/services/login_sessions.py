@@ -1,6 +1,7 @@
 """Login sessions: token pairs, refresh with reuse detection, logout, housekeeping."""
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,8 +14,11 @@ from app.repositories import login_sessions as sessions_repo
 from app.repositories import users as users_repo
 from app.security import tokens
 from app.services import audit
-from app.services.domain_errors import AuthenticationFailed
+from app.services import users as users_service
+from app.services.domain_errors import AuthenticationFailed, NotFound
+
 REVOKED_SESSIONS_KEPT = timedelta(days=1)
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -27,10 +31,13 @@ class TokenPair:
 
 
 def open_session(conn, user, now, *, amr=("pwd",)):
-    """Start a login session for `user`, proven by `amr` (inside the caller's transaction)."""
+    """Start a login session for `user`, proven by `amr` (inside the caller's transaction),
+    noting the client's address and user agent."""
     session_id = tokens.new_session_id()
+    origin = audit.request_origin()
     sessions_repo.create(conn, session_id=session_id, user_id=user.id,
-                         user_version=user.token_version, now=now, amr=amr)
+                         user_version=user.token_version, now=now, ip=origin.ip,
+                         user_agent=origin.user_agent, amr=amr)
     return _issue_pair(conn, user, session_id, now, amr)
 
 
@@ -43,11 +50,11 @@ def refresh(refresh_token):
         record = sessions_repo.find_refresh_token(conn, token_hash)
         if record is not None and record.spent:
             sessions_repo.revoke(conn, session_id=record.session_id, now=now)
+            audit.record("token.reuse_detected", subject=record.user_id,
+                         level=logging.WARNING, session_id=record.session_id)
         else:
             return _redeem(conn, record, token_hash, now)
     # Committed the revocation above; only now refuse.
-    audit.record("token.reuse_detected", subject=record.user_id, level=logging.WARNING,
-                 session_id=record.session_id)
     raise _invalid()
 
 
@@ -60,6 +67,7 @@ def _redeem(conn, record, token_hash, now):
         raise _invalid()
     if not sessions_repo.spend_refresh_token(conn, token_hash=token_hash, now=now):
         raise _invalid()  # a concurrent refresh spent it first: one winner
+    sessions_repo.touch(conn, session_id=record.session_id, now=now)
     authentication = sessions_repo.get_authentication(conn, record.session_id)
     amr = authentication.amr if authentication else ("pwd",)
     return _issue_pair(conn, user, record.session_id, now, amr)
@@ -73,7 +81,7 @@ def logout(user, session_id, *, everywhere=False):
             sessions_repo.revoke_all(conn, user_id=user.id, now=utcnow())
         else:
             sessions_repo.revoke(conn, session_id=session_id, now=utcnow())
-    audit.record("logout", actor=user, subject=user, everywhere=everywhere)
+        audit.record("logout", actor=user, subject=user, everywhere=everywhere)
 
 
 def purge_expired():
@@ -113,3 +121,22 @@ def token_settings():
 
 def _invalid():
     return AuthenticationFailed("The refresh token is invalid, expired or revoked.")
+
+
+def list_sessions(actor, ref):
+    """Return the live sessions of the user `ref` names, newest first."""
+    target = users_service.get_user(actor, ref)
+    return sessions_repo.list_live(get_db(), user_id=target.id, now=utcnow())
+
+
+def end_session(actor, ref, session_id):
+    """End one live session of the user `ref` names; its tokens stop working at once."""
+    target = users_service.get_user(actor, ref)
+    if not SESSION_ID.fullmatch(session_id):
+        raise NotFound("No such live session of this user.")  # no id looks like that
+    conn = get_db()
+    with transaction(conn):
+        if not sessions_repo.revoke_live(conn, session_id=session_id, user_id=target.id,
+                                         now=utcnow()):
+            raise NotFound("No such live session of this user.")
+        audit.record("session.revoked", actor=actor, subject=target, session_id=session_id)

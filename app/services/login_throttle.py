@@ -27,14 +27,17 @@ def begin_attempt(conn, account, now, *, subject=None):
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
     with transaction(conn):
         block = login_failures.current_block(conn, account)
-        if block is not None and block.blocked_until > now:
-            raise _refusal(block.blocked_until - now, subject)
-        login_failures.add_failure(conn, account=account, now=now)
-        level = _next_block_level(conn, account, block, now, window)
-        if level is not None:
-            backoff = min(FIRST_BACKOFF * 2 ** min(level, 16), MAX_BACKOFF)
-            login_failures.set_block(conn, account=account, level=level,
-                                     until=now + timedelta(seconds=backoff))
+        blocked = block is not None and block.blocked_until > now
+        if not blocked:
+            login_failures.add_failure(conn, account=account, now=now)
+            level = _next_block_level(conn, account, block, now, window)
+            if level is not None:
+                backoff = min(FIRST_BACKOFF * 2 ** min(level, 16), MAX_BACKOFF)
+                login_failures.set_block(conn, account=account, level=level,
+                                         until=now + timedelta(seconds=backoff))
+    if blocked:
+        # Recorded once the refusal's read-only transaction is over: on its own.
+        raise _refusal(block.blocked_until - now, subject)
     return level
 
 
@@ -63,6 +66,6 @@ def reset(conn, account):
 
 
 def _refusal(remaining, subject):
-    audit.record("login.failed", subject=subject, level=logging.WARNING, reason="throttled")
+    audit.record("login.throttled", subject=subject, level=logging.WARNING)
     return RateLimited("Too many failed logins for this account; try again later.",
                        retry_after=max(1, math.ceil(remaining.total_seconds())))

@@ -73,6 +73,9 @@ def create_or_promote_admin(data):
     with transaction(conn):
         user = users_repo.update(conn, existing.id, changes=changes, now=utcnow(),
                                  revoke_sessions=True)
+        _record_changes(SYSTEM, existing, user, {
+            column: value for column, value in changes.items()
+            if column == "password_hash" or getattr(existing, column) != value})
     return user, False
 
 
@@ -113,9 +116,9 @@ def update_user(actor, ref, changes, *, by_api_key=False, precondition=None, eve
             if event is not None:
                 audit.record(event, actor=actor, subject=user, changed=sorted(
                     "password" if column == "password_hash" else column for column in columns))
+            _record_changes(actor, target, user, columns)
     except INTEGRITY_ERRORS:
         raise _email_taken() from None
-    _record_changes(actor, user, columns)
     if "email" in columns:
         account_mail.send_verification(user)
     return user
@@ -125,11 +128,18 @@ CHANGE_EVENTS = {"password_hash": "password.changed", "email": "email.changed",
                  "role": "user.role_changed", "is_active": "user.status_changed"}
 
 
-def _record_changes(actor, user, columns):
+def _record_changes(actor, before, user, columns):
+    """Record an event per kind of change (inside the change's transaction)."""
     for column, event in CHANGE_EVENTS.items():
-        if column in columns:
-            details = {} if column in ("password_hash", "email") else {column: columns[column]}
-            audit.record(event, actor=actor, subject=user, **details)
+        if column not in columns:
+            continue
+        if column == "password_hash":
+            details = {}
+        elif column == "email":
+            details = {"old_email": before.email, "new_email": user.email}
+        else:
+            details = {column: columns[column]}
+        audit.record(event, actor=actor, subject=user, **details)
 
 
 def resend_verification(actor, ref):
@@ -154,7 +164,7 @@ def delete_user(actor, ref, *, precondition=None, event="user.deleted"):
             raise NotFound("No such user.")  # deleted meanwhile by another request
         if event != "user.deleted":
             audit.record(event, actor=actor, subject=target)
-    audit.record("user.deleted", actor=actor, subject=target)
+        audit.record("user.deleted", actor=actor, subject=target.id)
 
 
 def _changed_columns(target, changes, password, new_hash):
