@@ -33,7 +33,7 @@ TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks
           "webauthn_challenges", "api_keys", "audit_events")
 COPIED = ("copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
           " 1 totp authenticators, 1 totp used steps, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
-          " 1 webauthn challenges, 2 api keys, 15 audit events")
+          " 1 webauthn challenges, 2 api keys, 16 audit events")
 STRANGER = "stranger@example.com"
 
 
@@ -268,4 +268,4 @@ def test_copy_from_the_command_line_copies_into_database_url(source, settings, t
     result = flask_cli(env, "db", "copy", "--from", source.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout == COPIED + "\n"
-    assert "copying rows: 40/40 (100%)" in result.stderr  # 15 of them audit events
+    assert "copying rows: 41/41 (100%)" in result.stderr  # 16 of them audit events
