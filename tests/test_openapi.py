@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from app.http.error_handlers import PROBLEM_MIMETYPE
+from app.schemas.account import ForgotPasswordSchema
 from app.schemas.login import LoginSchema
 from app.schemas.users import UserCreateSchema, UserPatchSchema
 from app.security import password_policy
@@ -202,7 +203,18 @@ FIELDS = {
     "current_password": (UserPatchSchema,
                          ("components", "schemas", "UserPatch", "properties", "current_password")),
     "login email": (LoginSchema, ("components", "schemas", "Login", "properties", "email")),
+    "forgot email": (ForgotPasswordSchema,
+                     ("components", "schemas", "ForgotPassword", "properties", "email")),
 }
+# A new address must also pass email-validator, which no pattern spells out: the document
+# takes every address the app takes, the app refuses some the pattern lets through.
+BEYOND_THE_DOCUMENT = {"email"}
+
+
+def agrees(documented, accepted, field, value):
+    if field in BEYOND_THE_DOCUMENT:
+        return documented(value) or not accepted(value)
+    return documented(value) == accepted(value)
 TRICKY = [
     "Bob", " Bob ", "\tBob\n", "B\tb", "", "   ", "\x00", "a\x7f", "a\x85", "\u2028a", "\xa0a\xa0",
     "a\u200b", "a\u200d", "\ufeffa", "\ue000", "\U000F0000", "a\U000E0001", "\U0003134B",
@@ -223,11 +235,11 @@ def no_common_passwords(monkeypatch):
 def test_openapi_text_fields_take_what_the_app_takes(spec, field):
     schema, path = FIELDS[field]
     documented, accepted = document_check(spec, *path), app_check(schema, path[-1])
-    assert [value for value in TRICKY if documented(value) != accepted(value)] == []
+    assert [value for value in TRICKY if not agrees(documented, accepted, field, value)] == []
 
 
 @pytest.mark.usefixtures("no_common_passwords")
-@pytest.mark.parametrize("field", ["name", "email", "password"])
+@pytest.mark.parametrize("field", ["name", "email", "forgot email", "password"])
 def test_openapi_text_fields_take_what_the_app_takes_for_any_text(spec, field):
     schema, path = FIELDS[field]
     documented, accepted = document_check(spec, *path), app_check(schema, path[-1])
@@ -238,7 +250,7 @@ def test_openapi_text_fields_take_what_the_app_takes_for_any_text(spec, field):
     @given(text | st.builds("{}@{}.{}".format, text, text, text))
     @example("\x85" + "x" * 99 + "\x85")
     def agree(value):
-        assert documented(value) == accepted(value)
+        assert agrees(documented, accepted, field, value)
     agree()
 
 

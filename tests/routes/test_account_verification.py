@@ -167,3 +167,34 @@ def test_resend_verification_when_verified_sends_nothing(client, verified, user_
 
 def test_resend_verification_for_unknown_user_is_not_found(client, admin_headers):
     assert_problem(resend(client, 9999, admin_headers), 404, "not_found")
+
+
+@pytest.mark.parametrize("email", [
+    "<attacker@evil.example>.corp.example", "x@evil.example(.corp.example)",
+    "a@evil.example,.corp.example", "Name <a@evil.example>", '"quoted"@evil.example',
+    "a@evil.example a@corp.example", "a@[127.0.0.1]",
+])
+def test_register_with_address_that_is_not_one_plain_addr_spec_is_invalid(
+        app, client, smtp_server, email):
+    response = client.post("/users", json={**NEW_USER, "email": email})
+    body = assert_problem(response, 422, "validation_error")
+    assert set(body["errors"]) == {"email"}
+    assert app.extensions["mail_outbox"].join()
+    assert smtp_server.inbox.envelopes == []
+
+
+def test_register_mails_exactly_the_stored_address(app, client, smtp_server):
+    response = client.post("/users", json={**NEW_USER, "email": "Teszt.ELEK@Example.COM"})
+    assert response.get_json()["email"] == "teszt.elek@example.com"
+    assert app.extensions["mail_outbox"].join()
+    assert [envelope.rcpt_tos for envelope in smtp_server.inbox.envelopes] == [
+        ["teszt.elek@example.com"]]
+
+
+def test_register_verification_mail_carries_no_text_the_registrant_chose(client, inbox):
+    name = "Win a prize at https://evil.example now"
+    assert client.post("/users", json={**NEW_USER, "name": name}).status_code == 201
+    [message] = inbox(NEW_USER["email"])
+    for part in ("plain", "html"):
+        content = message.get_body((part,)).get_content()
+        assert "prize" not in content and "evil.example" not in content
