@@ -50,17 +50,13 @@ class UserCreateSchema(Schema):
 class UserPatchSchema(Schema):
     """Any subset of the replaceable fields."""
 
-    class Meta:
-        # For the OpenAPI document (app/openapi.py): the service answers 422 to a
-        # `current_password` that comes without a new `password`.
-        json_schema = {"anyOf": [{"not": {"required": ["current_password"]}},
-                                 {"required": ["password"]}]}
-
     name = _name()
     email = Email()
     password = _password()
     current_password = Text(load_only=True, validate=validate.Length(max=MAX_PASSWORD_LENGTH),
-                            metadata={"description": "Required to change your own password."})
+                            metadata={"description": (
+        "Required to change your own password or email; checked whenever sent. A wrong "
+        "one counts as a failed login (back-off: 429).")})
     role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "Admins only."})
     is_active = StrictBoolean(metadata={"description": "Admins only."})
 

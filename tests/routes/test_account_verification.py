@@ -71,7 +71,8 @@ def test_verify_email_with_token_works_once(client, user, user_headers, inbox):
 
 def test_email_change_mails_new_address_and_voids_old_token(client, user, user_headers, inbox):
     old_token = token_in(inbox(user.email)[0])
-    client.patch("/users/me", json={"email": "moved@example.com"}, headers=user_headers)
+    client.patch("/users/me", json={"email": "moved@example.com", "current_password": PASSWORD},
+                 headers=user_headers)
     [message] = inbox("moved@example.com")
     assert_problem(verify(client, old_token), 400, "invalid_token")
     assert verify(client, token_in(message)).status_code == 204
@@ -79,7 +80,8 @@ def test_email_change_mails_new_address_and_voids_old_token(client, user, user_h
 
 
 def test_email_change_unverifies_verified_address(client, verified, user_headers, inbox):
-    client.patch("/users/me", json={"email": "moved@example.com"}, headers=user_headers)
+    client.patch("/users/me", json={"email": "moved@example.com", "current_password": PASSWORD},
+                 headers=user_headers)
     assert me(client, user_headers)["email_verified"] is False
     assert len(inbox("moved@example.com")) == 1
 
@@ -88,7 +90,8 @@ def test_verify_email_with_used_token_after_email_comes_back_is_invalid(
         client, user, verified, user_headers, inbox):
     used = token_in(inbox(user.email)[0])
     for email in ("moved@example.com", user.email):
-        client.patch("/users/me", json={"email": email}, headers=user_headers)
+        client.patch("/users/me", json={"email": email, "current_password": PASSWORD},
+                     headers=user_headers)
     assert_problem(verify(client, used), 400, "invalid_token")
 
 
