@@ -224,3 +224,20 @@ def test_account_pages_script_is_served(client):
         assert response.status_code == 200
         assert "javascript" in response.mimetype
         assert "fetch(" in response.get_data(as_text=True)
+
+
+def test_reset_password_with_token_mailed_before_email_change_is_invalid(
+        client, user_headers, reset_token):
+    moved = client.patch("/users/me", headers=user_headers, json={
+        "email": "moved@example.com", "current_password": PASSWORD})
+    assert moved.status_code == 200
+    assert_problem(reset(client, reset_token), 400, "invalid_token")
+    assert log_in(client, PASSWORD, email="moved@example.com").status_code == 200
+
+
+def test_reset_password_with_token_after_email_changed_away_and_back_is_invalid(
+        client, user, user_headers, reset_token):
+    for email in ("moved@example.com", user.email):
+        client.patch("/users/me", headers=user_headers,
+                     json={"email": email, "current_password": PASSWORD})
+    assert_problem(reset(client, reset_token), 400, "invalid_token")
