@@ -20,7 +20,8 @@ def _password(**kwargs):
     return Password(load_only=True, metadata={
         "format": "password", "minLength": 15, "maxLength": MAX_PASSWORD_LENGTH, "description": (
         "At least 15 characters by default (PASSWORD_MIN_LENGTH), at most 128; not a "
-        "common password; must not contain the email's local part or the name.")},
+        "common password; must not contain the email's local part or the name; not easily "
+        "guessed (fewer than 10^6 guesses by the zxcvbn estimate).")},
         **kwargs)
 
 
