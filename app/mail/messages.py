@@ -28,7 +28,8 @@ def password_reset(*, sender, user, link, token, valid_minutes):
             f"{link}\n\nOr send this token to POST /password/reset:\n{token}\n\n"
             "If it was not you, ignore this mail; your password stays as it is.\n")
     return compose(sender=sender, to=user.email, subject="Reset your password", text=text,
-                   html=_html(_greeting(user), "Someone asked to reset the password of this account.",
+                   html=_html(_greeting(user),
+                              "Someone asked to reset the password of this account.",
                               link, "Choose a new password",
                               "If it was not you, ignore this mail."))
 

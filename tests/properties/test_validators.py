@@ -5,12 +5,12 @@ import unicodedata
 from hypothesis import example, given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
+from zxcvbn import zxcvbn
 
 from app.schemas.fields import MAX_EMAIL_LENGTH, Email, Text
-from app.security.email_address import normalize
-from zxcvbn import zxcvbn
 from app.schemas.users import UserPatchSchema
 from app.security import password_policy
+from app.security.email_address import normalize
 from app.security.printable import ALLOWED_FORMAT_CHARACTERS, FORBIDDEN_CATEGORIES
 from tests.properties.conftest import PROPERTIES
 

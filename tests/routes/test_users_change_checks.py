@@ -19,7 +19,8 @@ def test_change_own_email_without_current_password_is_rejected(client, user_head
     response = patch_me(client, user_headers, email="moved@example.com")
     body = assert_problem(response, 422, "validation_error")
     assert set(body["errors"]) == {"current_password"}
-    assert client.get("/users/me", headers=user_headers).get_json()["email"] == "regular@example.com"
+    shown = client.get("/users/me", headers=user_headers).get_json()
+    assert shown["email"] == "regular@example.com"
 
 
 def test_change_own_email_with_wrong_current_password_is_rejected(client, user_headers):
@@ -56,7 +57,8 @@ def test_right_current_password_resets_the_failure_count(client, user, user_head
                     current_password=PASSWORD).status_code == 200
     for _ in range(4):
         patch_me(client, user_headers, name="Renamed", current_password=WRONG)
-    assert client.post("/login", json={"email": user.email, "password": PASSWORD}).status_code == 200
+    login = client.post("/login", json={"email": user.email, "password": PASSWORD})
+    assert login.status_code == 200
 
 
 @pytest.mark.parametrize("loss", [{"role": "user"}, {"is_active": False}, None],
