@@ -92,8 +92,13 @@ logger_class = RedactingLogger
 # and only that master removes it when it exits. With metrics off no folder is made.
 _metrics_enabled = os.environ.get("METRICS_ENABLED", "false").strip().lower() in (
     "1", "true", "yes", "on")
-_given_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-_own_metrics = {}   # "dir" and "pid" of the folder this master made, once it made one
+# "pid:folder" of the folder a master made; in the environment, so that a configuration
+# reload (SIGHUP runs this file again) still knows the folder is its own.
+OWNER_VARIABLE = "USER_SERVICE_METRICS_DIR_OWNER"
+_owner_pid, _, _owned_dir = os.environ.get(OWNER_VARIABLE, "").partition(":")
+_own_metrics = ({"dir": _owned_dir, "pid": int(_owner_pid)}
+                if _owner_pid == str(os.getpid()) else {})
+_given_metrics_dir = None if _own_metrics else os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
 
 def on_starting(server):
@@ -107,6 +112,7 @@ def on_starting(server):
         folder = tempfile.mkdtemp(prefix="user-service-metrics-")
         _own_metrics.update(dir=folder, pid=os.getpid())
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        os.environ[OWNER_VARIABLE] = f"{os.getpid()}:{folder}"
 
 
 def child_exit(server, worker):

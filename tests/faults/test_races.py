@@ -67,7 +67,8 @@ def test_two_users_taking_one_new_email_give_one_success(service):
         target = f"Taken.{attempt}@Example.com"
         spellings = (target.upper(), target.lower())
         answers = concurrently(2, lambda i: service.request(
-            "PATCH", "/users/me", {"email": spellings[i]}, headers=headers[i]))
+            "PATCH", "/users/me", {"email": spellings[i], "current_password": PASSWORD},
+            headers=headers[i]))
         assert outcomes(answers) == [(200, None), (409, "email_taken")]
         assert count_email(service, target) == 1
 
