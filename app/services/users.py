@@ -79,8 +79,11 @@ def update_user(actor, ref, changes):
     _reject_other_users(actor, ref)
     changes = dict(changes)
     password = changes.pop("password", None)
+    current_password = changes.pop("current_password", None)
+    if current_password is not None:
+        _resolve(get_db(), actor, ref)  # no such user: 404, and no password guess counted
     # Hash checks take tens of milliseconds: do them before taking the write lock.
-    _check_current_password(actor, ref, changes, password, changes.pop("current_password", None))
+    _check_current_password(actor, ref, changes, password, current_password)
     new_hash = None if password is None else hash_password(password, _hash_method())
     conn = get_db()
     try:
