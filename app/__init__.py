@@ -1,34 +1,19 @@
-"""User service: a layered Flask REST API (routes -> services -> repositories -> SQLite)."""
+"""User service: a layered Flask REST API.
 
-from flask import Flask
+Routes -> services -> repositories -> database, on SQLite (embedded, the default) or
+PostgreSQL; `create_app` is the one place the pieces are wired (README, "Architecture").
+"""
 
 from app import cli, config, database, logs, mail, metrics, openapi
+from app.framework_workarounds import FlaskRememberingSyncFunctions
 from app.http import error_handlers, headers, no_cookie_sessions, rate_limits
-from app.routes import account, account_pages, legacy, login, meta, users
+from app.routes import (account, account_pages, legacy, login, meta, mfa, passkeys, reauth,
+                        users)
+from app.routes import metrics as metrics_route
 
 
-MAX_REMEMBERED_FUNCTIONS = 1024
-
-
-class UserService(Flask):
-    """Flask, remembering which functions are coroutines.
-
-    Flask asks `inspect` about every view, decorator layer and hook on every
-    request; on the hot path that was a sixth of the app's own time.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._sync_functions = {}
-
-    def ensure_sync(self, func):
-        try:
-            return self._sync_functions[func]
-        except KeyError:
-            wrapped = super().ensure_sync(func)
-            if len(self._sync_functions) < MAX_REMEMBERED_FUNCTIONS:
-                self._sync_functions[func] = wrapped
-            return wrapped
+class UserService(FlaskRememberingSyncFunctions):
+    """The Flask application class of the service (see app/framework_workarounds.py)."""
 
 
 def create_app(overrides=None):
@@ -39,13 +24,14 @@ def create_app(overrides=None):
     app.json.mimetype = "application/json; charset=utf-8"
     logs.init_app(app)
     metrics.init_app(app)
+    metrics_route.init_app(app)
     database.init_app(app)
     mail.init_app(app)
     no_cookie_sessions.init_app(app)
     headers.init_app(app)
     rate_limits.init_app(app)
     openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
-                           legacy.blp])
+                           legacy.blp, reauth.blp, mfa.blp, passkeys.blp])
     error_handlers.init_app(app)
     cli.init_app(app)
     return app

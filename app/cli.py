@@ -4,11 +4,11 @@
 import sys
 
 import click
-from marshmallow import ValidationError
 from flask import current_app
 from flask.cli import AppGroup
+from marshmallow import ValidationError
 
-from app import migrations
+from app import cli_progress, migrations
 from app.database import DATABASE_ERRORS, DatabaseUnavailable, display_url, get_db
 from app.schemas.users import UserCreateSchema
 from app.services import database_copy
@@ -39,9 +39,14 @@ def upgrade_command():
 @click.option("--batch-size", type=click.IntRange(min=1), default=database_copy.BATCH_SIZE,
               show_default=True, help="Rows read and written at a time.")
 def copy_command(source_url, batch_size):
-    """Copy every row of another database into this app's empty one (DATABASE_URL)."""
+    """Copy every row of another database into this app's empty one (DATABASE_URL).
+
+    Shows its progress on stderr: a bar on a terminal, a line every few seconds otherwise.
+    """
     try:
-        counts = database_copy.copy_from(source_url, batch_size=batch_size)
+        with cli_progress.reporter("copying rows") as report:
+            counts = database_copy.copy_from(source_url, batch_size=batch_size,
+                                             on_progress=report)
     except DomainError as error:
         raise click.ClickException(error.detail) from None
     except (ValueError, DatabaseUnavailable, *DATABASE_ERRORS) as error:

@@ -3,6 +3,7 @@
 import logging
 import os
 import secrets
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 from flask.helpers import get_debug_flag
@@ -65,10 +66,16 @@ def from_environment():
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 65536),
         "CORS_ORIGINS": _list("CORS_ORIGINS"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO").upper(),
-        "LOG_FORMAT": _env("LOG_FORMAT", "json"),
+        # Unset: decided by APP_ENV once overrides are in (see build).
+        "LOG_FORMAT": _env("LOG_FORMAT", None),
         "METRICS_ENABLED": _bool("METRICS_ENABLED", False),
         "METRICS_TOKEN": _env("METRICS_TOKEN", ""),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "REAUTH_MAX_AGE": _int("REAUTH_MAX_AGE", 300),
+        "MFA_ISSUER": _env("MFA_ISSUER", "User service"),
+        "WEBAUTHN_RP_ID": _env("WEBAUTHN_RP_ID", "localhost"),
+        "WEBAUTHN_RP_NAME": _env("WEBAUTHN_RP_NAME", "User service"),
+        "WEBAUTHN_ORIGINS": _list("WEBAUTHN_ORIGINS"),
     }
     return settings
 
@@ -95,8 +102,13 @@ def build(overrides=None):
     """Merge defaults, the environment and explicit overrides, then check them."""
     settings = {**DEFAULTS, **from_environment(), **(overrides or {})}
     settings["TESTING"] = settings["TESTING"] or settings["APP_ENV"] == "testing"
+    if settings["LOG_FORMAT"] is None:
+        # Readable lines for a developer at a terminal; one JSON object a line elsewhere.
+        settings["LOG_FORMAT"] = "text" if settings["APP_ENV"] == "development" else "json"
     _apply_secret_rules(settings)
     _apply_mail_rules(settings)
+    if not settings["WEBAUTHN_ORIGINS"]:
+        settings["WEBAUTHN_ORIGINS"] = [origin_of(settings["PUBLIC_URL"])]
     _check(settings)
     return settings
 
@@ -110,6 +122,12 @@ def _apply_mail_rules(settings):
         raise ConfigError(
             "APP_ENV=production needs MAIL_URL (smtp://, smtp+starttls:// or file://); "
             "without it, empty or console:// it would print reset tokens to the log")
+
+
+def origin_of(url):
+    """Return the origin (scheme://host[:port]) of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _apply_secret_rules(settings):
@@ -135,7 +153,8 @@ def _check(settings):
     if settings["DB_STATEMENT_TIMEOUT"] < 0:
         raise ConfigError("DB_STATEMENT_TIMEOUT must be 0 (no limit) or more")
     for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH",
-                 "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "DB_POOL_SIZE"):
+                 "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "DB_POOL_SIZE",
+                 "REAUTH_MAX_AGE"):
         if settings[name] <= 0:
             raise ConfigError(f"{name} must be positive")
     if settings["REFRESH_TOKEN_TTL"] < settings["ACCESS_TOKEN_TTL"]:

@@ -8,12 +8,15 @@ import time
 from flask import g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
-from app.http.request_id import current_request_id
+from app.request_ids import current_request_id
 
 access_logger = logging.getLogger("app.access")
 JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Terminal escape sequences (CSI such as `\x1b[31m`, OSC, and two-character ones): the
+# development server colours its banner and request lines with them.
+ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 # A request line separates its parts with ASCII spaces only.
 QUERY_STRING = re.compile(r"\?[^ ]*")
 
@@ -42,7 +45,8 @@ class SafeTextFormatter(logging.Formatter):
 
     def format(self, record):
         safe = logging.makeLogRecord(record.__dict__)
-        safe.msg, safe.args = CONTROL_CHARACTERS.sub(_escape, record.getMessage()), None
+        message = strip_escape_codes(record.getMessage())
+        safe.msg, safe.args = CONTROL_CHARACTERS.sub(_escape, message), None
         safe.request_id = getattr(record, "request_id", None) or "-"
         safe.exc_info = safe.exc_text = None
         line = super().format(safe)
@@ -54,13 +58,31 @@ class SafeTextFormatter(logging.Formatter):
         return line
 
 
+class PlainJsonFormatter(JsonFormatter):
+    """python-json-logger's formatter, without terminal escape codes in the message."""
+
+    def format(self, record):
+        message = record.getMessage()
+        plain = strip_escape_codes(message)
+        if plain == message:
+            return super().format(record)
+        clean = logging.makeLogRecord(record.__dict__)
+        clean.msg, clean.args = plain, None
+        return super().format(clean)
+
+
+def strip_escape_codes(text):
+    """Drop terminal escape sequences (colours, cursor moves) from a message."""
+    return ANSI_ESCAPE.sub("", text) if "\x1b" in text else text
+
+
 def _escape(match):
     return match.group(0).encode("unicode_escape").decode("ascii")
 
 
 def _json_formatter():
     # `timestamp="time"`: RFC 3339 in UTC with microseconds.
-    return JsonFormatter(JSON_FIELDS, timestamp="time",
+    return PlainJsonFormatter(JSON_FIELDS, timestamp="time",
                          rename_fields={"levelname": "level", "name": "logger"})
 
 

@@ -1,21 +1,16 @@
-"""Prometheus metrics: requests, latency, logins, database errors; GET /metrics.
+"""Prometheus metrics: requests, latency, logins, database errors (app/routes/metrics.py
+serves them at GET /metrics).
 
 Under gunicorn every worker is its own process, so counters live in files in
 PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets it) and a scrape adds them up.
 """
 
-import hmac
 import logging
 import os
 import time
 
-from flask import Blueprint, current_app, g, has_app_context, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
-)
-from prometheus_client import multiprocess
-
-from app.services.domain_errors import AuthenticationFailed
+from flask import current_app, g, has_app_context, request
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 
 REQUESTS = Counter("user_service_http_requests_total", "HTTP requests answered.",
                    ["method", "route", "status"])
@@ -28,7 +23,6 @@ DATABASE_ERRORS = Counter("user_service_database_errors_total",
 
 logger = logging.getLogger(__name__)
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-blp = Blueprint("metrics", __name__)
 
 
 def _enabled():
@@ -67,18 +61,8 @@ def store_status():
     return "unavailable"
 
 
-@blp.get("/metrics")
-def scrape():
-    """Prometheus text format; needs `Authorization: Bearer METRICS_TOKEN` when one is set."""
-    token = current_app.config["METRICS_TOKEN"]
-    scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
-    if token and not (scheme.lower() == "bearer"
-                      and hmac.compare_digest(offered.encode(), token.encode())):
-        raise AuthenticationFailed("The metrics token is missing or wrong.", code="unauthorized")
-    return generate_latest(_registry()), 200, {"Content-Type": CONTENT_TYPE_LATEST}
-
-
-def _registry():
+def registry():
+    """The registry to scrape: this process's, or all gunicorn workers' files."""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return REGISTRY
     registry = CollectorRegistry()
@@ -104,9 +88,8 @@ def _observe(response):
 
 
 def init_app(app):
-    """Measure every request; serve /metrics only when METRICS_ENABLED."""
+    """Measure every request when METRICS_ENABLED."""
     if not app.config["METRICS_ENABLED"]:
         return
     app.before_request(_start_timer)
     app.after_request(_observe)
-    app.register_blueprint(blp)

@@ -53,3 +53,29 @@ class User:
     @property
     def is_admin(self):
         return self.role == "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    """A stored refresh token (its hash is the key), with its session's user."""
+
+    session_id: str
+    user_id: int
+    expires_at: datetime
+    spent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoginBlock:
+    """An account's back-off: its level (0 first) and when it ends."""
+
+    level: int
+    blocked_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PurgedSessions:
+    """How many rows a session purge deleted."""
+
+    refresh_tokens: int
+    sessions: int

@@ -5,12 +5,12 @@ import http
 import swagger_ui_bundle
 from flask import Blueprint, send_from_directory
 from apispec import BasePlugin
-from flask_smorest import Api
-from flask_smorest.utils import prepare_response
 from marshmallow import validate
 
-from app.http.error_handlers import PROBLEM_MIMETYPE, title
+from app.framework_workarounds import ErrorResponsesApi
+from app.problems import PROBLEM_MIMETYPE, title
 from app.schemas import patterns
+from app.schemas.mfa import MfaChallengeSchema
 from app.schemas.fields import Email, Password, Rfc3339DateTime, Text
 from app.schemas.problems import ProblemSchema
 
@@ -120,6 +120,15 @@ def _rule(pattern, description):
     return {"pattern": pattern, "description": description}
 
 
+def _password_properties(min_length):
+    """Document a new password's minimum length as the app's PASSWORD_MIN_LENGTH says."""
+
+    def password_properties(self, field, ret):
+        return {"minLength": min_length} if isinstance(field, Password) else {}
+
+    return password_properties
+
+
 def _rfc3339_properties(self, field, ret):
     """apispec leaves a custom-format DateTime undocumented; ours is RFC 3339 in UTC."""
     if isinstance(field, Rfc3339DateTime):
@@ -127,20 +136,12 @@ def _rfc3339_properties(self, field, ret):
     return {}
 
 
-class ProblemApi(Api):
+class ProblemApi(ErrorResponsesApi):
     """flask-smorest's Api, documenting every error as problem details."""
 
     ERROR_SCHEMA = ProblemSchema
-
-    def _register_responses(self):
-        for status in http.HTTPStatus:
-            if status >= 400:
-                response = {"description": title(status), "schema": self.ERROR_SCHEMA}
-                prepare_response(response, self.spec, PROBLEM_MIMETYPE)
-                self.spec.components.response(status.name, response, lazy=True)
-        default = {"description": "An error, as problem details.", "schema": self.ERROR_SCHEMA}
-        prepare_response(default, self.spec, PROBLEM_MIMETYPE)
-        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+    ERROR_MIMETYPE = PROBLEM_MIMETYPE
+    error_title = staticmethod(title)
 
 
 assets = Blueprint("docs_assets", __name__, url_prefix=ASSETS_URL.rstrip("/"))
@@ -161,11 +162,15 @@ def init_app(app, blueprints):
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [CommonErrors(), SchemaRules()]})
     api.ma_plugin.converter.add_attribute_function(_rfc3339_properties)
     api.ma_plugin.converter.add_attribute_function(_text_properties)
+    api.ma_plugin.converter.add_attribute_function(
+        _password_properties(app.config["PASSWORD_MIN_LENGTH"]))
     for name, component in _text_rule_components().items():
         api.spec.components.schema(name, component)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
+    # POST /login answers this or a TokenPair (LoginResultSchema's oneOf names it).
+    api.spec.components.schema("MfaChallenge", schema=MfaChallengeSchema)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(assets)

@@ -15,8 +15,8 @@ from app.database import get_db
 from app.services import authentication as auth_service
 from app.services import users as users_service
 from tests.databases import ENGINES, fresh_database
+from tests.helpers import PASSWORD
 
-PASSWORD = "correct horse battery staple"
 TEST_SETTINGS = {
     "APP_ENV": "testing",
     "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
@@ -82,6 +82,13 @@ def app(settings):
 
 
 @pytest.fixture
+def client(app):
+    """A test client of the app: each request has its own app and request context, as
+    under a real server."""
+    return app.test_client()
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 
@@ -136,25 +143,3 @@ def user_headers(user, login):
 @pytest.fixture
 def admin_headers(admin, login):
     return login(admin)
-
-
-def assert_problem(response, status, code):
-    """Check that a response is the contract's problem details."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["type"] == "about:blank"
-    assert body["title"]
-    assert body["request_id"] == response.headers["X-Request-ID"]
-    return body
-
-
-@pytest.fixture(autouse=True)
-def _push_request_context():
-    """Replace pytest-flask's fixture of this name: it pushes one request context for
-    the whole test, so every request of a test would share one `g`. Under a real
-    server each request has its own, and so does each request of the test client here.
-    """
-    yield

@@ -9,7 +9,6 @@ import email
 import re
 import time
 from email import policy
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -62,12 +61,6 @@ def link_in(message):
     """The first line of the plain-text body that is a URL or a path: the mailed link."""
     lines = message.get_body(("plain",)).get_content().splitlines()
     return next(line for line in lines if re.fullmatch(r"(?:https?://|/)\S+", line))
-
-
-def token_in(message, param="token"):
-    """The token the mailed link carries in its query parameter `param`."""
-    [token] = parse_qs(urlsplit(link_in(message)).query)[param]
-    return token
 
 
 class _TrackedSMTP(SMTP):

@@ -1,4 +1,4 @@
-"""Helpers of the observability tests: the app's log output as written, and mailed tokens."""
+"""Helpers of the observability tests: the app's log output as written, and mails written."""
 
 import email
 import io
@@ -12,7 +12,6 @@ TEXT_LINE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[.,]\d{3} [A-Z]+ \S+ \
 TRACEBACK_LINE = "    |"
 # Characters that some reader of a log (str.splitlines, editors, browsers) takes for a line end.
 LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
-TOKEN_AFTER = re.compile(r"POST /\S+:\n(\S+)")
 
 
 class CapturedLog:
@@ -54,8 +53,3 @@ def mails(mail_dir, subject, to=None):
     parsed = [email.message_from_bytes(path.read_bytes(), policy=policy.default) for path in paths]
     return [message for message in parsed
             if message["Subject"] == subject and to in (None, message["To"])]
-
-
-def token_in(message):
-    """The token a mail tells the reader to send to the API."""
-    return TOKEN_AFTER.search(message.get_body(("plain",)).get_content()).group(1)

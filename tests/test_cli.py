@@ -15,7 +15,7 @@ from app.models import to_db_time, utcnow
 from app.repositories import login_failures
 from app.repositories import users as users_repo
 from app.services import authentication as auth_service
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.databases import query
 
 EMAIL = "boss@example.com"

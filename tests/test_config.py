@@ -18,6 +18,8 @@ CONTRACT_VARIABLES = [
     "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "RATE_LIMIT_AUTH", "RATELIMIT_STORAGE_URI",
     "MAX_CONTENT_LENGTH", "CORS_ORIGINS", "LOG_LEVEL", "LOG_FORMAT", "METRICS_ENABLED",
     "METRICS_TOKEN", "TRUSTED_PROXIES", "DB_POOL_SIZE", "DB_STATEMENT_TIMEOUT",
+    "REAUTH_MAX_AGE", "MFA_ISSUER", "WEBAUTHN_RP_ID", "WEBAUTHN_RP_NAME", "WEBAUTHN_ORIGINS",
+    "PUBLIC_URL",
 ]
 LONG_SECRET = "s" * 32
 
@@ -100,11 +102,31 @@ def test_given_secret_in_development_is_kept(monkeypatch):
     ("ACCESS_TOKEN_TTL", "0"), ("REFRESH_TOKEN_TTL", "-1"), ("MAX_CONTENT_LENGTH", "0"),
     ("MAX_CONTENT_LENGTH", "64k"), ("LOG_FORMAT", "xml"), ("LOGIN_MAX_FAILURES", "five"),
     ("DB_POOL_SIZE", "0"), ("DB_POOL_SIZE", "many"), ("DB_STATEMENT_TIMEOUT", "-1"),
+    ("REAUTH_MAX_AGE", "0"), ("REAUTH_MAX_AGE", "5m"),
 ])
 def test_bad_environment_value_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         create_app()
+
+
+def test_second_factor_settings_have_the_contract_defaults():
+    settings = create_app().config
+    assert settings["REAUTH_MAX_AGE"] == 300
+    assert settings["MFA_ISSUER"] == "User service"
+    assert (settings["WEBAUTHN_RP_ID"], settings["WEBAUTHN_RP_NAME"]) == ("localhost",
+                                                                         "User service")
+    assert settings["WEBAUTHN_ORIGINS"] == ["http://127.0.0.1:5000"]
+
+
+def test_webauthn_origins_default_to_the_origin_of_public_url(monkeypatch):
+    monkeypatch.setenv("PUBLIC_URL", "https://users.example:8443/api/")
+    assert create_app().config["WEBAUTHN_ORIGINS"] == ["https://users.example:8443"]
+
+
+def test_webauthn_origins_are_read_as_a_list(monkeypatch):
+    monkeypatch.setenv("WEBAUTHN_ORIGINS", "https://a.example, https://b.example")
+    assert create_app().config["WEBAUTHN_ORIGINS"] == ["https://a.example", "https://b.example"]
 
 
 def test_unknown_log_level_is_refused(monkeypatch):
@@ -179,12 +201,26 @@ def test_postgresql_url_opens_no_connection_at_start_up(monkeypatch):
     ("ACCESS_TOKEN_TTL", 900), ("REFRESH_TOKEN_TTL", 1209600), ("PASSWORD_MIN_LENGTH", 15),
     ("LOGIN_MAX_FAILURES", 5), ("LOGIN_FAILURE_WINDOW", 900), ("RATE_LIMIT_AUTH", "20/minute"),
     ("RATELIMIT_STORAGE_URI", "memory://"), ("MAX_CONTENT_LENGTH", 65536), ("CORS_ORIGINS", []),
-    ("LOG_LEVEL", "INFO"), ("LOG_FORMAT", "json"), ("METRICS_ENABLED", False),
+    ("LOG_LEVEL", "INFO"), ("LOG_FORMAT", "text"), ("METRICS_ENABLED", False),
     ("METRICS_TOKEN", ""), ("TRUSTED_PROXIES", 0), ("DB_POOL_SIZE", 4),
     ("DB_STATEMENT_TIMEOUT", 10),
 ])
 def test_setting_default_is_the_contracts(name, expected):
     assert config.build()[name] == expected
+
+
+@pytest.mark.parametrize("app_env, expected", [
+    ("development", "text"), ("testing", "json"), ("production", "json"),
+])
+def test_log_format_default_is_text_only_in_development(monkeypatch, app_env, expected):
+    monkeypatch.setenv("APP_ENV", app_env)
+    monkeypatch.setenv("SECRET_KEY", LONG_SECRET)
+    monkeypatch.setenv("MAIL_URL", "smtp://127.0.0.1:25")
+    assert config.build()["LOG_FORMAT"] == expected
+
+
+def test_log_format_default_follows_app_env_given_as_override():
+    assert config.build({"APP_ENV": "testing"})["LOG_FORMAT"] == "json"
 
 
 @pytest.mark.parametrize("name, value, expected", [

@@ -166,7 +166,7 @@ def test_transaction_rolls_back_on_error(pool):
     conn = pool.acquire()
     with pytest.raises(ZeroDivisionError), transaction(conn):
         conn.execute("CREATE TABLE dropped (x)")
-        1 / 0
+        1 / 0  # noqa: B018 (fails inside the transaction)
     assert not conn.in_transaction
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'dropped'").fetchone() is None
 

@@ -9,7 +9,7 @@ import pytest
 from app import create_app, migrations
 from app.database import get_db, transaction
 from app.database.postgresql import Row, to_pyformat
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 from tests.databases import postgresql_schema, postgresql_server_url, write_lock_held
 from tests.servers import free_port
 

@@ -5,11 +5,14 @@ The target is the app's database, on each engine; the source a SQLite file built
 the real service (or a PostgreSQL schema, where a test says so).
 """
 
+import re
 import shutil
 import sqlite3
 from types import SimpleNamespace
 
+import pyotp
 import pytest
+from flask import current_app
 
 from app import create_app, migrations
 from app.database import get_db, transaction
@@ -17,14 +20,20 @@ from app.database.sqlite import sqlite_path
 from app.models import utcnow
 from app.repositories import login_failures
 from app.services import authentication as auth_service
+from app.services import passkeys, second_factors
 from app.services import users as users_service
 from app.services.domain_errors import AuthenticationFailed
-from tests.conftest import PASSWORD
 from tests.databases import fresh_database, query
+from tests.helpers import PASSWORD
 from tests.servers import flask_cli, free_port, service_env
+from tests.soft_authenticator import SoftAuthenticator
 
-TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks")
-COPIED = "copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks"
+TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks",
+          "totp_authenticators", "totp_used_steps", "recovery_codes", "passkeys", "mfa_tokens",
+          "webauthn_challenges")
+COPIED = ("copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
+          " 1 totp authenticators, 1 totp used steps, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
+          " 1 webauthn challenges")
 STRANGER = "stranger@example.com"
 
 
@@ -65,7 +74,19 @@ def source(source_app, source_url):
         for _ in range(2):
             with pytest.raises(AuthenticationFailed):
                 auth_service.login(STRANGER, "wrong password, twice")
+        add_second_factors(bob)
     return SimpleNamespace(url=source_url, admin=admin, bob=bob, refresh=pair.refresh_token)
+
+
+def add_second_factors(user):
+    """TOTP (with its recovery codes) and a passkey; a pending MFA login and challenge."""
+    with current_app.test_request_context():
+        secret = second_factors.start_totp(user).secret
+        second_factors.confirm_totp(user, pyotp.TOTP(secret).now())
+        options = passkeys.registration_options(user)
+        passkeys.register(user, SoftAuthenticator().create(options))
+        auth_service.login(user.email, PASSWORD)
+        passkeys.request_options()
 
 
 def copy(runner, source_url, *args):
@@ -88,7 +109,14 @@ def login(client, email, password=PASSWORD):
 
 
 def test_copy_prints_the_rows_copied_per_table(copied):
-    assert copied.output == COPIED + "\n"
+    assert copied.stdout == COPIED + "\n"
+
+
+def test_copy_off_a_terminal_reports_progress_in_plain_lines_on_stderr(copied):
+    total = sum(int(count) for count in re.findall(r"(\d+) ", COPIED))
+    lines = copied.stderr.splitlines()
+    assert lines[0] == f"copying rows: 0/{total} (0%)"
+    assert lines[-1] == f"copying rows: {total}/{total} (100%)"
 
 
 def test_copy_in_small_batches_keeps_every_row_as_it_was(runner, source, source_app, settings):
@@ -150,7 +178,7 @@ def test_list_after_copy_finds_the_copied_users(copied, client):
 
 def test_copy_into_unmigrated_target_upgrades_it_first(source, settings):
     app = create_app(settings)
-    assert copy(app.test_cli_runner(), source.url).output == COPIED + "\n"
+    assert copy(app.test_cli_runner(), source.url).stdout == COPIED + "\n"
     with app.app_context():
         assert migrations.pending(get_db()) == []
     app.extensions["db_pool"].close()
@@ -212,3 +240,4 @@ def test_copy_from_the_command_line_copies_into_database_url(source, settings, t
     result = flask_cli(env, "db", "copy", "--from", source.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout == COPIED + "\n"
+    assert "copying rows: 23/23 (100%)" in result.stderr

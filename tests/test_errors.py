@@ -1,4 +1,7 @@
-"""Every failure is problem+json carrying the request id (app/http/error_handlers.py, app/http/json_body.py)."""
+"""Every failure is problem+json carrying the request id.
+
+(app/http/error_handlers.py, app/problems.py, app/http/json_body.py)
+"""
 
 import io
 import json
@@ -9,7 +12,7 @@ import pytest
 from app import create_app, migrations
 from app.database import get_db
 from tests.databases import WriteLockHolder
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 NEW_USER = {"name": "Teszt Elek", "email": "teszt.elek@example.com", "password": PASSWORD}
 

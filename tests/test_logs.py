@@ -218,6 +218,23 @@ def test_werkzeug_logger_goes_through_redaction(logs):
     assert "GET /x?" in logs.text and "SECRET" not in logs.text
 
 
+# What werkzeug's development server logs: a bold banner, coloured request lines.
+COLOURED = [
+    ("%s", ("\x1b[1mRunning on http://127.0.0.1:5000\x1b[0m",)),
+    (REQUEST_LINE, ("\x1b[33mGET /nope HTTP/1.1\x1b[0m", "404", "-")),
+    ("%s", ("\x1b[31m\x1b[1mWARNING: This is a development server.\x1b[0m",)),
+]
+
+
+@in_each_format
+@pytest.mark.parametrize("message, args", COLOURED)
+def test_dev_server_line_carries_no_terminal_escape_codes(logs, message, args):
+    logging.getLogger("werkzeug").info(message, *args)
+    assert "\x1b" not in logs.text and "\\u001b" not in logs.text and "\\x1b" not in logs.text
+    shown = r"Running on http|GET /nope HTTP/1.1|WARNING: This is a development"
+    assert re.search(shown, logs.text)
+
+
 def test_configure_twice_keeps_one_redaction_filter(settings):
     create_app(settings)
     create_app(settings)

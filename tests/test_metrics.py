@@ -1,4 +1,6 @@
-"""GET /metrics: off by default, Prometheus text, protectable by a token (app/metrics.py).
+"""GET /metrics: off by default, Prometheus text, protectable by a token.
+
+The view is app/routes/metrics.py, the counters app/metrics.py.
 
 The counters live in the process for the whole run, so tests compare before and after.
 """
@@ -7,7 +9,7 @@ The counters live in the process for the whole run, so tests compare before and 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 from tests.databases import write_lock_held
 
 TOKEN = "scrape-token-0123456789abcdef"

@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app, migrations
 from app.database import DATABASE_ERRORS, get_db, open_pool
-from tests.conftest import assert_problem
+from tests.helpers import assert_problem
 
 GOOD = "CREATE TABLE good (id INTEGER PRIMARY KEY);\n"
 BROKEN = "CREATE TABLE half (id INTEGER);\nINSERT INTO missing_table VALUES (1);\n"

@@ -3,12 +3,15 @@ at any level, in either format (contract: "No response, log line ... contains").
 
 import email
 import logging
+import re
 from email import policy
 
 import pytest
 
 from tests.databases import query
-from tests.observability import CapturedLog, mails, token_in
+from tests.helpers import token_in
+from tests.mfa_helpers import code_for_step, enrol_passkey, start_login
+from tests.observability import CapturedLog, mails
 
 EMAIL = "canary.bird@example.com"
 CANARIES = ["canary-one-Pw-8d1f2a77c4", "canary-two-Pw-3b9e4c21d7", "canary-three-Pw-6a0d5f93e1",
@@ -112,3 +115,44 @@ def test_console_mail_flow_prints_tokens_on_stdout_not_in_logs(app, client, logs
     assert logs.text.count("(printed on stdout)") == 2
     printed = console_mails(app, capsys, seen)
     assert [token_in(mail) for mail in printed] == [secrets[-1], secrets[-2]]
+
+
+def run_mfa_flow(client, headers, password):
+    """Enrol TOTP and a passkey, log in with each factor, reauthenticate; return the secrets."""
+    started = call(client, "POST", "/users/me/mfa/totp", 201, headers=headers)
+    secret = started["secret"]
+    call(client, "POST", "/users/me/mfa/totp/confirm", 422, {"code": "999999x"}, headers=headers)
+    codes = [code_for_step(secret, -1), code_for_step(secret)]
+    confirmed = call(client, "POST", "/users/me/mfa/totp/confirm", 200, {"code": codes[0]},
+                     headers=headers)
+    recovery = confirmed["recovery_codes"]
+    tokens = [start_login(client, EMAIL, password) for _ in range(3)]
+    call(client, "POST", "/login/mfa", 401, {"mfa_token": tokens[0], "code": "wrong-code-0000"})
+    call(client, "POST", "/login/mfa", 200, {"mfa_token": tokens[0], "code": recovery[0]})
+    call(client, "POST", "/login/mfa", 200, {"mfa_token": tokens[1], "code": codes[1]})
+    authenticator, _ = enrol_passkey(client, headers)
+    options = call(client, "POST", "/passkeys/login-options", 200, {"mfa_token": tokens[2]})
+    assertion = authenticator.get(options["publicKey"])
+    call(client, "POST", "/login/mfa", 200, {"mfa_token": tokens[2], "passkey": assertion})
+    call(client, "POST", "/reauth", 401, {"code": recovery[0]}, headers=headers)
+    call(client, "POST", "/reauth", 204, {"code": recovery[1]}, headers=headers)
+    challenges = [options["publicKey"]["challenge"]]
+    return {"text": [secret, started["otpauth_uri"], *recovery[:2], *tokens, *challenges,
+                     assertion["response"]["signature"], assertion["response"]["clientDataJSON"]],
+            "codes": codes}
+
+
+@pytest.mark.parametrize("settings", debug_logs(), indirect=True)
+def test_mfa_flow_logs_no_secret(app, client, logs):
+    call(client, "POST", "/users", 201, {"name": "Canary Bird", "email": EMAIL,
+                                         "password": CANARIES[0]})
+    pair = call(client, "POST", "/login", 200, {"email": EMAIL, "password": CANARIES[0]})
+    secrets = run_mfa_flow(client, {"Authorization": f"Bearer {pair['access_token']}"},
+                           CANARIES[0])
+    assert all(len(secret) >= 19 for secret in secrets["text"])
+    assert [secret for secret in secrets["text"] if secret in logs.text] == []
+    for code in secrets["codes"]:  # six digits: only where no longer number holds them
+        assert not re.search(rf"(?<![\d.]){code}(?![\d.])", logs.text), code
+    for event in ("mfa.enabled", "recovery_codes.generated", "mfa.failed", "recovery_code.used",
+                  "passkey.added", "reauth.failed", "reauth.succeeded"):
+        assert event in logs.text

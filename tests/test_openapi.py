@@ -10,13 +10,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from app.http.error_handlers import PROBLEM_MIMETYPE
+from app.problems import PROBLEM_MIMETYPE
 from app.schemas.account import ForgotPasswordSchema
 from app.schemas.login import LoginSchema
 from app.schemas.users import UserCreateSchema, UserPatchSchema
 from app.security import password_policy
 from app.security.printable import is_printable
-from tests.properties.conftest import PROPERTIES
+from tests.helpers import PROPERTIES
 
 OPERATIONS = [
     ("/", "get", "200"), ("/health", "get", "200"), ("/health", "get", "503"),
@@ -29,12 +29,24 @@ OPERATIONS = [
     ("/email/verify", "post", "204"), ("/users/{ref}/verification-email", "post", "202"),
     ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
     ("/user/{ref}", "delete", "204"), ("/search", "get", "200"),
+    ("/reauth", "post", "204"), ("/users/{ref}/mfa", "get", "200"),
+    ("/users/{ref}/mfa", "delete", "204"), ("/users/me/mfa/totp", "post", "201"),
+    ("/users/me/mfa/totp", "delete", "204"), ("/users/me/mfa/totp/confirm", "post", "200"),
+    ("/users/me/mfa/recovery-codes", "post", "201"), ("/login/mfa", "post", "200"),
+    ("/users/me/passkeys/options", "post", "200"), ("/users/me/passkeys", "post", "201"),
+    ("/users/{ref}/passkeys", "get", "200"), ("/users/me/passkeys/{passkey_id}", "delete", "204"),
+    ("/passkeys/login-options", "post", "200"), ("/login/passkey", "post", "200"),
 ]
 LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delete"),
           ("/search", "get")]
 AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "put"),
                  ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get"),
-                 ("/logout", "post"), ("/users/{ref}/verification-email", "post")]
+                 ("/logout", "post"), ("/users/{ref}/verification-email", "post"),
+                 ("/reauth", "post"), ("/users/{ref}/mfa", "get"), ("/users/{ref}/mfa", "delete"),
+                 ("/users/me/mfa/totp", "post"), ("/users/me/mfa/totp", "delete"),
+                 ("/users/me/mfa/totp/confirm", "post"), ("/users/me/mfa/recovery-codes", "post"),
+                 ("/users/me/passkeys/options", "post"), ("/users/me/passkeys", "post"),
+                 ("/users/{ref}/passkeys", "get"), ("/users/me/passkeys/{passkey_id}", "delete")]
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 
@@ -170,6 +182,13 @@ def test_openapi_documents_the_field_rules_the_app_enforces(spec):
     assert (create["password"]["minLength"], create["password"]["maxLength"]) == (15, 128)
     email = re.compile(resolve(spec, create["email"]["allOf"][0])["pattern"])
     assert email.fullmatch("teszt.elek@gmail.com") and not email.fullmatch("a/b@example.com")
+
+
+@pytest.mark.parametrize("settings", [{"PASSWORD_MIN_LENGTH": 21}], indirect=True)
+def test_openapi_password_min_length_follows_the_setting(spec):
+    schemas = spec["components"]["schemas"]
+    assert schemas["UserCreate"]["properties"]["password"]["minLength"] == 21
+    assert schemas["ResetPassword"]["properties"]["password"]["minLength"] == 21
 
 
 # What the document says of a value, as a JSON Schema validator (schemathesis uses this

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.databases import RUN, postgresql_schema, postgresql_server_url
 from tests.faults.helpers import concurrently, login, make_env, outcomes, register, serve
 

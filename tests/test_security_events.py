@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.observability import CapturedLog, mails, token_in
+from tests.helpers import PASSWORD, token_in
+from tests.observability import CapturedLog, mails
 
 NEW_PASSWORD = "a brand new passphrase 2026"
 NEW_USER = {"name": "Teszt Elek", "email": "teszt.elek@example.com", "password": PASSWORD}

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.servers import Gunicorn, flask_cli, service_env
 
 pytestmark = pytest.mark.slow

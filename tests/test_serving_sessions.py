@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.faults.helpers import concurrently
 from tests.servers import Gunicorn, flask_cli, service_env
 

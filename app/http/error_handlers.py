@@ -1,59 +1,24 @@
 """Every failure becomes RFC 9457 problem details, in one place."""
 
-import json
 import logging
-from http import HTTPStatus
 
-from flask import current_app, g, request
+from flask import g, request
 from werkzeug.exceptions import HTTPException
 
 from app import metrics
 from app.database import DATABASE_ERRORS, DatabaseUnavailable, discard_db, is_unavailable
-from app.http.request_id import current_request_id
+from app.problems import problem
+from app.request_ids import current_request_id
 from app.services import audit
 from app.services import domain_errors as domain
 
-PROBLEM_MIMETYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
 
-CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
-    500: "internal_error", 503: "service_unavailable",
-}
-TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 STATUSES = {
     domain.InvalidRequest: 400, domain.InvalidInput: 422, domain.AuthenticationFailed: 401,
     domain.PermissionDenied: 403, domain.NotFound: 404, domain.Conflict: 409,
     domain.RateLimited: 429,
 }
-
-
-def title(status):
-    """Return the reason phrase of a status, in RFC 9110 wording."""
-    return TITLES.get(status) or HTTPStatus(status).phrase
-
-
-def problem(status, detail, *, code=None, errors=None, headers=None, extra=None):
-    """Build a problem+json response."""
-    body = {
-        "type": "about:blank",
-        "title": title(status),
-        "status": status,
-        "detail": detail,
-        "code": code or CODES.get(status, "error"),
-        "request_id": current_request_id(),
-    }
-    if errors:
-        body["errors"] = errors
-    body.update(extra or {})
-    response = current_app.response_class(json.dumps(body), status, mimetype=PROBLEM_MIMETYPE)
-    if status == 401:
-        challenge = 'Bearer error="invalid_token"' if code == "invalid_token" else "Bearer"
-        response.headers["WWW-Authenticate"] = challenge
-    response.headers.extend(headers or {})
-    return response
 
 
 def handle_domain_error(error):

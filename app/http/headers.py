@@ -2,8 +2,8 @@
 
 from flask_cors import CORS
 
-from app.http.request_id import HEADER as REQUEST_ID_HEADER
-from app.http.request_id import current_request_id
+from app.request_ids import HEADER as REQUEST_ID_HEADER
+from app.request_ids import current_request_id
 
 
 def _common_headers(response):

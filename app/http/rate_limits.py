@@ -1,6 +1,5 @@
 """Per-client request limits on the authentication routes (Flask-Limiter)."""
 
-import functools
 import math
 import time
 
@@ -9,7 +8,8 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.http.error_handlers import problem
+from app.framework_workarounds import drop_limiter_request_hooks
+from app.problems import problem
 
 # The extension object; each app binds it in init_app. The client is the socket's
 # address unless TRUSTED_PROXIES says how many proxies' X-Forwarded-For to believe.
@@ -31,26 +31,6 @@ def _too_many_requests(error):
     return problem(429, error.description, headers={"Retry-After": str(retry_after)})
 
 
-def _drop_app_wide_hooks(app):
-    """Remove the limiter's per-request hooks; keep its decorator checks.
-
-    Its before-request hook re-resolves default and blueprint limits on every
-    request (about 0.1 ms), its after-request hook writes X-RateLimit headers and
-    its teardown resets state that lives on the request context anyway. We have
-    no default or blueprint limits and send no such headers (429s carry
-    Retry-After), so only the decorated routes pay for limiting.
-    """
-    for hooks in (app.before_request_funcs, app.after_request_funcs,
-                  app.teardown_request_funcs):
-        hooks[None] = [hook for hook in hooks.get(None, []) if not _is_limiter_hook(hook)]
-
-
-def _is_limiter_hook(hook):
-    if isinstance(hook, functools.partial):
-        return any(arg is limiter for arg in hook.args)
-    return getattr(hook, "__self__", None) is limiter
-
-
 def init_app(app):
     """Bind the limiter to the app's storage; trust X-Forwarded-For only from proxies."""
     config = app.config
@@ -60,7 +40,8 @@ def init_app(app):
     config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
     limiter.init_app(app)
-    _drop_app_wide_hooks(app)
+    # Only the decorated routes pay for limiting (see app/framework_workarounds.py).
+    drop_limiter_request_hooks(app, limiter)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
     if config["TRUSTED_PROXIES"] > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["TRUSTED_PROXIES"])

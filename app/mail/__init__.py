@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from app.http.request_id import current_request_id
+from app.request_ids import current_request_id
 from app.mail.backends import backend_from_url
 from app.mail.outbox import Outbox
 

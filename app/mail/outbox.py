@@ -10,12 +10,16 @@ import queue
 import threading
 import time
 
+from app.config import DEFAULTS
+
 logger = logging.getLogger(__name__)
-RETRY_DELAYS = (1, 4, 15)
+# The settings' defaults (app/config.py) are the one place these numbers live.
+ATTEMPTS = DEFAULTS["MAIL_ATTEMPTS"]
+RETRY_DELAYS = DEFAULTS["MAIL_RETRY_DELAYS"]
 
 
 class Outbox:
-    def __init__(self, backend, *, attempts=3, retry_delays=RETRY_DELAYS):
+    def __init__(self, backend, *, attempts=ATTEMPTS, retry_delays=RETRY_DELAYS):
         self.backend = backend
         self.attempts = attempts
         self.retry_delays = retry_delays

@@ -57,6 +57,17 @@ TABLES = (
           ("token_hash",)),
     Table("login_failures", ("account", "failed_at"), ("account", "failed_at")),
     Table("login_blocks", ("account", "level", "blocked_until"), ("account",)),
+    Table("totp_authenticators", ("user_id", "secret_encrypted", "created_at", "confirmed_at"),
+          ("user_id",)),
+    Table("totp_used_steps", ("user_id", "step"), ("user_id", "step")),
+    Table("recovery_codes", ("user_id", "code_hash", "created_at", "used_at"),
+          ("user_id", "code_hash")),
+    Table("passkeys", ("credential_id", "user_id", "public_key", "sign_count", "name",
+                       "transports", "created_at", "last_used_at"), ("credential_id",)),
+    Table("mfa_tokens", ("token_hash", "user_id", "user_version", "expires_at", "failures",
+                         "spent_at"), ("token_hash",)),
+    Table("webauthn_challenges", ("challenge_hash", "purpose", "user_id", "session_id",
+                                  "expires_at"), ("challenge_hash",)),
 )
 
 
@@ -68,6 +79,11 @@ def begin_snapshot(conn):
 def is_empty(conn, table):
     """Tell whether the table has no rows."""
     return conn.execute(f"SELECT 1 FROM {table.name} LIMIT 1").fetchone() is None
+
+
+def count_rows(conn, table):
+    """Return how many rows the table has."""
+    return conn.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
 
 
 def read_batch(conn, table, *, after, limit):

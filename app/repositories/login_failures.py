@@ -1,15 +1,17 @@
 """SQL for failed-login attempts and the back-off blocks they cause."""
 
-from app.models import from_db_time, to_db_time
+from app.models import LoginBlock, from_db_time, to_db_time
 
 
 def current_block(conn, account):
-    """Return (level, blocked_until) of the account's last block, or None."""
+    """Return the account's last block, or None."""
     row = conn.execute(
         "SELECT level, blocked_until FROM login_blocks WHERE account = :account",
         {"account": account},
     ).fetchone()
-    return (row["level"], from_db_time(row["blocked_until"])) if row else None
+    if row is None:
+        return None
+    return LoginBlock(level=row["level"], blocked_until=from_db_time(row["blocked_until"]))
 
 
 def add_failure(conn, *, account, now):
@@ -17,6 +19,14 @@ def add_failure(conn, *, account, now):
     conn.execute(
         "INSERT INTO login_failures (account, failed_at) VALUES (:account, :now)",
         {"account": account, "now": to_db_time(now)},
+    )
+
+
+def remove_failure(conn, *, account, failed_at):
+    """Forget the attempt recorded at `failed_at` (it turned out not to be a failure)."""
+    conn.execute(
+        "DELETE FROM login_failures WHERE account = :account AND failed_at = :failed_at",
+        {"account": account, "failed_at": to_db_time(failed_at)},
     )
 
 

@@ -1,16 +1,49 @@
 """SQL for login sessions and the refresh tokens issued for them."""
 
-from app.models import from_db_time, to_db_time
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.models import PurgedSessions, RefreshToken, from_db_time, to_db_time
 
 
-def create(conn, *, session_id, user_id, user_version, now):
-    """Record a new login session."""
+@dataclass(frozen=True)
+class SessionAuthentication:
+    """How and when a session last proved its credentials."""
+
+    amr: tuple
+    authenticated_at: datetime | None
+
+
+def create(conn, *, session_id, user_id, user_version, now, amr=("pwd",)):
+    """Record a new login session, authenticated now by the methods `amr`."""
     conn.execute(
-        "INSERT INTO sessions (id, user_id, user_version, created_at)"
-        " VALUES (:id, :user_id, :user_version, :created_at)",
+        "INSERT INTO sessions (id, user_id, user_version, created_at, amr, authenticated_at)"
+        " VALUES (:id, :user_id, :user_version, :created_at, :amr, :created_at)",
         {"id": session_id, "user_id": user_id, "user_version": user_version,
-         "created_at": to_db_time(now)},
+         "created_at": to_db_time(now), "amr": json.dumps(list(amr))},
     )
+
+
+def get_authentication(conn, session_id):
+    """Return how and when a live session was authenticated, or None."""
+    row = conn.execute(
+        "SELECT amr, authenticated_at FROM sessions WHERE id = :id AND revoked_at IS NULL",
+        {"id": session_id},
+    ).fetchone()
+    if row is None:
+        return None
+    at = row["authenticated_at"]
+    return SessionAuthentication(tuple(json.loads(row["amr"])),
+                                 from_db_time(at) if at else None)
+
+
+def mark_authenticated(conn, *, session_id, now):
+    """Record that a live session proved its credentials again just now."""
+    return conn.execute(
+        "UPDATE sessions SET authenticated_at = :now WHERE id = :id AND revoked_at IS NULL",
+        {"id": session_id, "now": to_db_time(now)},
+    ).rowcount == 1
 
 
 def add_refresh_token(conn, *, token_hash, session_id, expires_at):
@@ -33,16 +66,16 @@ def find_refresh_token(conn, token_hash):
     ).fetchone()
     if row is None:
         return None
-    return {
-        "session_id": row["session_id"],
-        "user_id": row["user_id"],
-        "expires_at": from_db_time(row["expires_at"]),
-        "spent": row["spent_at"] is not None,
-    }
+    return RefreshToken(
+        session_id=row["session_id"],
+        user_id=row["user_id"],
+        expires_at=from_db_time(row["expires_at"]),
+        spent=row["spent_at"] is not None,
+    )
 
 
 def spend_refresh_token(conn, *, token_hash, now):
-    """Mark a refresh token spent; return False if it already was."""
+    """Mark a refresh token spent; return False if it already was (a concurrent spend)."""
     return conn.execute(
         "UPDATE refresh_tokens SET spent_at = :now"
         " WHERE token_hash = :token_hash AND spent_at IS NULL",
@@ -77,4 +110,4 @@ def purge(conn, *, now, revoked_before):
         " WHERE rt.session_id = sessions.id AND rt.expires_at >= :now)",
         params,
     ).rowcount
-    return {"refresh_tokens": tokens, "sessions": sessions}
+    return PurgedSessions(refresh_tokens=tokens, sessions=sessions)

@@ -7,6 +7,7 @@ so mail scanners that follow links change nothing.
 from flask import render_template
 
 from app.http.json_body import Blueprint
+from app.services.account_mail import RESET_PAGE_PATH, VERIFY_PAGE_PATH
 
 blp = Blueprint("account_pages", __name__, static_folder="../static",
                 static_url_path="/static/account",
@@ -23,14 +24,14 @@ PAGE_HEADERS = {
 }
 
 
-@blp.get("/password/reset")
+@blp.get(RESET_PAGE_PATH)
 @blp.doc(responses=HTML_PAGE, parameters=TOKEN_PARAMETER)
 def reset_password_page():
     """A form that sends the link's token and a new password to POST /password/reset."""
     return render_template("reset_password.html"), PAGE_HEADERS
 
 
-@blp.get("/email/verify")
+@blp.get(VERIFY_PAGE_PATH)
 @blp.doc(responses=HTML_PAGE, parameters=TOKEN_PARAMETER)
 def verify_email_page():
     """A button that sends the link's token to POST /email/verify."""

@@ -1,10 +1,8 @@
 """Routes of the old single-file API, kept for its clients under the new rules."""
 
-import copy
-import functools
-
 from flask import request, url_for
 
+from app.framework_workarounds import deprecated_view
 from app.http.bearer_auth import current_user, login_required
 from app.http.json_body import Blueprint
 from app.routes.users import UserItem
@@ -15,31 +13,19 @@ from app.services import user_listing
 blp = Blueprint("legacy", __name__, description="Deprecated routes of the old API.")
 
 
-def _deprecated(view):
-    """Reuse a documented view, marking the copy deprecated in the API document."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        return view(*args, **kwargs)
-
-    wrapper._apidoc = copy.deepcopy(getattr(view, "_apidoc", {}))
-    wrapper._apidoc.setdefault("manual_doc", {})["deprecated"] = True
-    return wrapper
-
-
 @blp.route("/user/<ref>")
 class LegacyUser(UserItem):
     """`/user/{id}`: behaves as `/users/{id}`."""
 
     methods = ["GET", "PUT", "DELETE"]
-    get = _deprecated(UserItem.get)
-    put = _deprecated(UserItem.put)
-    delete = _deprecated(UserItem.delete)
+    get = deprecated_view(UserItem.get)
+    put = deprecated_view(UserItem.put)
+    delete = deprecated_view(UserItem.delete)
 
 
 @blp.get("/search")
 @blp.response(200, UserPageSchema)
-@_deprecated
+@deprecated_view
 @login_required
 @blp.arguments(LegacySearchQuerySchema, location="query", as_kwargs=True)
 def search(name=None, **query):

@@ -3,6 +3,7 @@
 from app.http.bearer_auth import current_session_id, current_user, login_required
 from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
+from app.schemas.mfa import LoginResultSchema
 from app.schemas.login import LoginSchema, LogoutSchema, RefreshSchema, TokenPairSchema
 from app.services import authentication as auth_service
 from app.services import login_sessions as sessions_service
@@ -12,14 +13,18 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 @blp.post("/login")
-@blp.response(200, TokenPairSchema, headers={"Cache-Control": {"schema": {"type": "string"}}})
+@blp.response(200, LoginResultSchema, headers={"Cache-Control": {"schema": {"type": "string"}}})
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @auth_rate_limit
 @blp.arguments(LoginSchema)
 def login(credentials):
-    """Log in with email and password; returns an access and a refresh token."""
+    """Log in with email and password; returns an access and a refresh token.
+
+    For a user with MFA enabled it returns no tokens but an MfaChallenge: send its
+    `mfa_token` with a code or a passkey to POST /login/mfa.
+    """
     pair = auth_service.login(credentials["email"], credentials["password"])
     return pair, NO_STORE
 

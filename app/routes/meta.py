@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from app.http.error_handlers import problem
+from app.problems import problem
 from app.http.json_body import Blueprint
 from app.schemas.meta import HealthSchema, IndexSchema
 from app.services import health

@@ -3,9 +3,16 @@
 from marshmallow import Schema, fields, validate
 
 from app.schemas.fields import (
-    Email, Password, QueryBoolean, Rfc3339DateTime, StrictBoolean, StrictInteger, Text,
+    Email,
+    Password,
+    QueryBoolean,
+    Rfc3339DateTime,
+    StrictBoolean,
+    StrictInteger,
+    Text,
 )
 from app.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
+from app.security.tokens import CURSOR_PATTERN
 
 ROLES = ("user", "admin")
 SORTS = ("id", "created_at", "name", "email")
@@ -18,8 +25,8 @@ def _name(**kwargs):
 
 def _password(**kwargs):
     return Password(load_only=True, metadata={
-        "format": "password", "minLength": 15, "maxLength": MAX_PASSWORD_LENGTH, "description": (
-        "At least 15 characters by default (PASSWORD_MIN_LENGTH), at most 128; not a "
+        "format": "password", "maxLength": MAX_PASSWORD_LENGTH, "description": (
+        "At least PASSWORD_MIN_LENGTH characters (15 by default), at most 128; not a "
         "common password; must not contain the email's local part or the name; not easily "
         "guessed (fewer than 10^6 guesses by the zxcvbn estimate).")},
         **kwargs)
@@ -75,7 +82,7 @@ class PageQuerySchema(Schema):
     limit = StrictInteger(load_default=20, validate=validate.Range(min=1, max=100))
     cursor = fields.String(validate=validate.Length(min=1), metadata={
         "description": "`next_cursor` of the previous page.",
-        "pattern": r"^\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"})
+        "pattern": f"^{CURSOR_PATTERN}$"})
 
 
 class UserListQuerySchema(PageQuerySchema):

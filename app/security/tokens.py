@@ -12,6 +12,9 @@ import jwt
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "role", "sid", "iat", "exp", "jti", "iss", "aud")
+# A paging cursor: an itsdangerous URL-safe signed value, `payload.signature` (a leading
+# `.` when compressed). The cursor service checks it; the query schema documents it.
+CURSOR_PATTERN = r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"
 
 
 class InvalidAccessToken(Exception):
@@ -26,12 +29,13 @@ class TokenSettings:
     ttl: int
 
 
-def issue_access_token(settings, *, user_id, role, session_id, now):
-    """Return a signed access token for a user's session."""
+def issue_access_token(settings, *, user_id, role, session_id, now, amr=("pwd",)):
+    """Return a signed access token for a user's session (`amr`: RFC 8176 methods)."""
     claims = {
         "sub": str(user_id),
         "role": role,
         "sid": session_id,
+        "amr": list(amr),
         "iat": now,
         "exp": now + timedelta(seconds=settings.ttl),
         "jti": secrets.token_urlsafe(16),

@@ -2,6 +2,7 @@
 
 import functools
 import time
+from urllib.parse import urlencode
 
 from flask import current_app
 
@@ -16,7 +17,12 @@ from app.security.email_address import email_key
 from app.security.passwords import hash_password
 from app.services import audit
 from app.services.domain_errors import InvalidRequest
-from app.services.password_rules import check_password_policy
+from app.services.password_rules import check_password_policy, hash_method
+
+# The paths of this service's own pages that mailed links open when no link template is
+# set (PASSWORD_RESET_URL, EMAIL_VERIFY_URL); app/routes/account_pages.py serves them here.
+RESET_PAGE_PATH = "/password/reset"
+VERIFY_PAGE_PATH = "/email/verify"
 
 
 # Every POST /password/forgot does the same work whether or not the address has an
@@ -50,7 +56,7 @@ def _mail_reset_link(email):
     message = messages.password_reset(
         sender=_sender(), user=recipient, token=token,
         valid_minutes=account_tokens.RESET_MAX_AGE // 60,
-        link=_link("PASSWORD_RESET_URL", "account_pages.reset_password_page", token))
+        link=_link("PASSWORD_RESET_URL", RESET_PAGE_PATH, token))
     if real:
         mail.send(message)
 
@@ -59,7 +65,7 @@ def reset_password(token, password):
     """Set a new password with a mailed token; every session of the user ends."""
     user = _user_for_reset_token(token)
     check_password_policy(password, email=user.email, name=user.name)
-    new_hash = hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    new_hash = hash_password(password, hash_method())
     conn = get_db()
     with transaction(conn):
         # Check again under the write lock: two resets with one token change it only once.
@@ -75,7 +81,7 @@ def send_verification(user):
     token = account_tokens.make_verification_token(_secret(), user)
     mail.send(functools.partial(
         messages.email_verification, sender=_sender(), user=user, token=token,
-        link=_link("EMAIL_VERIFY_URL", "account_pages.verify_email_page", token)))
+        link=_link("EMAIL_VERIFY_URL", VERIFY_PAGE_PATH, token)))
 
 
 def verify_email(token):
@@ -107,7 +113,7 @@ def _user_for_reset_token(token):
     return user
 
 
-def _link(template_setting, endpoint, token):
+def _link(template_setting, page_path, token):
     """Fill the configured link template, or link to this service's own page.
 
     The service's address comes from PUBLIC_URL, never from the request's Host
@@ -116,8 +122,7 @@ def _link(template_setting, endpoint, token):
     config = current_app.config
     if config[template_setting]:
         return config[template_setting].replace("{token}", token)
-    path = current_app.url_map.bind("").build(endpoint, {"token": token})
-    return config["PUBLIC_URL"].rstrip("/") + path
+    return f"{config['PUBLIC_URL'].rstrip('/')}{page_path}?{urlencode({'token': token})}"
 
 
 def _invalid_token():

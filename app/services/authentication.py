@@ -11,26 +11,35 @@ from app.repositories import users as users_repo
 from app.security import tokens
 from app.security.email_address import email_key
 from app.security.passwords import hash_password, needs_rehash, verify_dummy, verify_password
-from app.services import audit, login_sessions, login_throttle
+from app.services import audit, login_sessions, login_throttle, second_factors
 from app.services.domain_errors import AuthenticationFailed, InvalidInput, PermissionDenied
+from app.services.password_rules import hash_method
 
 
 def login(email, password):
-    """Check credentials and open a new session; return its token pair."""
+    """Check credentials and open a new session; return its token pair.
+
+    For a user with MFA enabled, return an MfaChallenge instead (no session yet).
+    """
     conn = get_db()
     now = utcnow()
     account = email_key(email)
     user = users_repo.get_by_email(conn, email)
     block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
-    if not _password_matches(user, password):
+    if not password_matches(user, password):
         login_throttle.confirm_failure(block_level, subject=user)
         audit.record("login.failed", subject=user, level=logging.WARNING,
                      reason="unknown_email" if user is None else "wrong_password")
-        raise _bad_credentials()
+        raise bad_credentials()
     with transaction(conn):
         user = _unchanged_since_check(conn, user)
-        login_throttle.reset(conn, account)
         user = _rehash_if_needed(conn, user, password, now)
+        mfa_status = second_factors.current_status(conn, user.id)
+        if mfa_status.enabled:
+            # The password alone is not a login: the back-off waits for the second factor.
+            login_throttle.withdraw(conn, account, now)
+            return second_factors.start_login(conn, user, mfa_status, now)
+        login_throttle.reset(conn, account)
         pair = login_sessions.open_session(conn, user, now)
     audit.record("login.succeeded", actor=user, subject=user)
     if random.random() < current_app.config["SESSION_PURGE_PROBABILITY"]:
@@ -54,7 +63,7 @@ def _unchanged_since_check(conn, user):
     """Re-read the user under the write lock: a password changed meanwhile wins."""
     current = users_repo.get_by_id(conn, user.id)
     if current is None or current.password_hash != user.password_hash:
-        raise _bad_credentials()
+        raise bad_credentials()
     if not current.is_active:
         audit.record("login.failed", subject=current, level=logging.WARNING,
                      reason="account_disabled")
@@ -62,20 +71,21 @@ def _unchanged_since_check(conn, user):
     return current
 
 
-def _bad_credentials():
+def bad_credentials():
+    """The error of a wrong email, password or second factor."""
     return AuthenticationFailed("The email or password is wrong.", code="invalid_credentials")
 
 
-def _password_matches(user, password):
+def password_matches(user, password):
     """Check the password; for an unknown user spend the same time on a dummy hash."""
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = hash_method()
     if user is None:
         return verify_dummy(password, method)
     return verify_password(user.password_hash, password)
 
 
 def _rehash_if_needed(conn, user, password, now):
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = hash_method()
     if not needs_rehash(user.password_hash, method):
         return user
     return users_repo.update(conn, user.id, now=now,

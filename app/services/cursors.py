@@ -4,10 +4,11 @@ import re
 
 from itsdangerous import BadData, URLSafeSerializer
 
+from app.security.tokens import CURSOR_PATTERN
 from app.services.domain_errors import InvalidRequest
 
 SALT = "users-page-cursor"
-CURSOR_FORM = re.compile(r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+CURSOR_FORM = re.compile(CURSOR_PATTERN)
 
 
 def _serializer(secret_key):

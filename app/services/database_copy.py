@@ -12,14 +12,18 @@ from app.services.domain_errors import Conflict, NotFound
 BATCH_SIZE = 1000
 
 
-def copy_from(source_url, *, batch_size=BATCH_SIZE):
-    """Copy every row of the database at `source_url` into the app's; return counts."""
+def copy_from(source_url, *, batch_size=BATCH_SIZE, on_progress=None):
+    """Copy every row of the database at `source_url` into the app's; return counts.
+
+    `on_progress(done, total)`, when given, hears of the rows copied so far (all tables
+    together) out of all the source's rows: once before the first batch, then per batch.
+    """
     missing = missing_file(source_url)
     if missing:
         raise NotFound(f"no database file at {missing}")
     with connection_to(current_app.config, source_url) as source:
         _check_migrated(source)
-        return _copy_all(source, get_db(), batch_size)
+        return _copy_all(source, get_db(), batch_size, on_progress or _ignore)
 
 
 def _check_migrated(source):
@@ -31,12 +35,18 @@ def _check_migrated(source):
                        " run `flask db upgrade` on it first", code="source_not_migrated")
 
 
-def _copy_all(source, target, batch_size):
+def _ignore(done, total):
+    """No one listens to the progress."""
+
+
+def _copy_all(source, target, batch_size, on_progress):
     """Upgrade the target, then copy every table in one transaction on it."""
     migrations.upgrade(target)
     with _snapshot(source), transaction(target):
         _check_empty(target)
-        counts = {table.name: _copy_table(source, target, table, batch_size)
+        progress = _Progress(on_progress, sum(copying.count_rows(source, table)
+                                              for table in copying.TABLES))
+        counts = {table.name: _copy_table(source, target, table, batch_size, progress)
                   for table in copying.TABLES}
         last_id = copying.last_user_id(source)
         if last_id:
@@ -62,10 +72,23 @@ def _check_empty(target):
                        " nothing was copied", code="target_not_empty")
 
 
-def _copy_table(source, target, table, batch_size):
+class _Progress:
+    """Rows copied so far out of the total, told to `on_progress` after every batch."""
+
+    def __init__(self, on_progress, total):
+        self.on_progress, self.total, self.done = on_progress, total, 0
+        on_progress(0, total)
+
+    def add(self, count):
+        self.done += count
+        self.on_progress(self.done, max(self.total, self.done))
+
+
+def _copy_table(source, target, table, batch_size, progress):
     """Copy one table batch by batch; return how many rows it had."""
     copied, last = 0, None
     while rows := copying.read_batch(source, table, after=last, limit=batch_size):
         copying.insert_rows(target, table, rows)
         copied, last = copied + len(rows), rows[-1]
+        progress.add(len(rows))
     return copied

@@ -26,12 +26,12 @@ class TokenPair:
     token_type: str = "Bearer"
 
 
-def open_session(conn, user, now):
-    """Start a login session for `user` (inside the caller's transaction)."""
+def open_session(conn, user, now, *, amr=("pwd",)):
+    """Start a login session for `user`, proven by `amr` (inside the caller's transaction)."""
     session_id = tokens.new_session_id()
     sessions_repo.create(conn, session_id=session_id, user_id=user.id,
-                         user_version=user.token_version, now=now)
-    return _issue_pair(conn, user, session_id, now)
+                         user_version=user.token_version, now=now, amr=amr)
+    return _issue_pair(conn, user, session_id, now, amr)
 
 
 def refresh(refresh_token):
@@ -41,25 +41,28 @@ def refresh(refresh_token):
     token_hash = tokens.hash_refresh_token(refresh_token)
     with transaction(conn):
         record = sessions_repo.find_refresh_token(conn, token_hash)
-        if record is not None and record["spent"]:
-            sessions_repo.revoke(conn, session_id=record["session_id"], now=now)
+        if record is not None and record.spent:
+            sessions_repo.revoke(conn, session_id=record.session_id, now=now)
         else:
             return _redeem(conn, record, token_hash, now)
     # Committed the revocation above; only now refuse.
-    audit.record("token.reuse_detected", subject=record["user_id"], level=logging.WARNING,
-                 session_id=record["session_id"])
+    audit.record("token.reuse_detected", subject=record.user_id, level=logging.WARNING,
+                 session_id=record.session_id)
     raise _invalid()
 
 
 def _redeem(conn, record, token_hash, now):
-    if record is None or record["expires_at"] <= now:
+    if record is None or record.expires_at <= now:
         raise _invalid()
-    user = users_repo.get_by_session(conn, user_id=record["user_id"],
-                                     session_id=record["session_id"])
+    user = users_repo.get_by_session(conn, user_id=record.user_id,
+                                     session_id=record.session_id)
     if user is None or not user.is_active:
         raise _invalid()
-    sessions_repo.spend_refresh_token(conn, token_hash=token_hash, now=now)
-    return _issue_pair(conn, user, record["session_id"], now)
+    if not sessions_repo.spend_refresh_token(conn, token_hash=token_hash, now=now):
+        raise _invalid()  # a concurrent refresh spent it first: one winner
+    authentication = sessions_repo.get_authentication(conn, record.session_id)
+    amr = authentication.amr if authentication else ("pwd",)
+    return _issue_pair(conn, user, record.session_id, now, amr)
 
 
 def logout(user, session_id, *, everywhere=False):
@@ -79,19 +82,20 @@ def purge_expired():
     now = utcnow()
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
     with transaction(conn):
-        counts = sessions_repo.purge(conn, now=now, revoked_before=now - REVOKED_SESSIONS_KEPT)
-        counts["login_failures"] = login_failures.purge(conn, before=now - window)
-    return counts
+        purged = sessions_repo.purge(conn, now=now, revoked_before=now - REVOKED_SESSIONS_KEPT)
+        failures = login_failures.purge(conn, before=now - window)
+    return {"refresh_tokens": purged.refresh_tokens, "sessions": purged.sessions,
+            "login_failures": failures}
 
 
-def _issue_pair(conn, user, session_id, now):
+def _issue_pair(conn, user, session_id, now, amr):
     refresh_token, refresh_hash = tokens.new_refresh_token()
     ttl = current_app.config["REFRESH_TOKEN_TTL"]
     sessions_repo.add_refresh_token(conn, token_hash=refresh_hash, session_id=session_id,
                                     expires_at=now + timedelta(seconds=ttl))
     settings = token_settings()
     access_token = tokens.issue_access_token(
-        settings, user_id=user.id, role=user.role, session_id=session_id, now=now)
+        settings, user_id=user.id, role=user.role, session_id=session_id, now=now, amr=amr)
     return TokenPair(access_token, refresh_token, settings.ttl, user)
 
 

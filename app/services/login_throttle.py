@@ -27,8 +27,8 @@ def begin_attempt(conn, account, now, *, subject=None):
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
     with transaction(conn):
         block = login_failures.current_block(conn, account)
-        if block is not None and block[1] > now:
-            raise _refusal(block[1] - now, subject)
+        if block is not None and block.blocked_until > now:
+            raise _refusal(block.blocked_until - now, subject)
         login_failures.add_failure(conn, account=account, now=now)
         level = _next_block_level(conn, account, block, now, window)
         if level is not None:
@@ -40,8 +40,8 @@ def begin_attempt(conn, account, now, *, subject=None):
 
 def _next_block_level(conn, account, block, now, window):
     """A failure right after a block lengthens it; else block at the failure limit."""
-    if block is not None and block[1] >= now - window:
-        return block[0] + 1
+    if block is not None and block.blocked_until >= now - window:
+        return block.level + 1
     failures = login_failures.count_failures(conn, account=account, since=now - window)
     return 0 if failures >= current_app.config["LOGIN_MAX_FAILURES"] else None
 
@@ -50,6 +50,11 @@ def confirm_failure(level, *, subject=None):
     """Log the start of a back-off once the attempt is known to have failed."""
     if level == 0:
         audit.record("login.backoff_started", subject=subject, level=logging.WARNING)
+
+
+def withdraw(conn, account, now):
+    """Stop counting an attempt whose password was right but awaits its second factor."""
+    login_failures.remove_failure(conn, account=account, failed_at=now)
 
 
 def reset(conn, account):

@@ -1,4 +1,5 @@
-"""The password policy as a service rule: a 422 on `password` with the reasons."""
+"""The password policy as a service rule (a 422 on `password` with the reasons), and the
+hash method new hashes use."""
 
 from flask import current_app
 
@@ -13,3 +14,8 @@ def check_password_policy(password, *, email, name):
     )
     if messages:
         raise InvalidInput("The request body is invalid.", errors={"password": messages})
+
+
+def hash_method():
+    """The method new password hashes use (PASSWORD_HASH_METHOD); older ones are rehashed."""
+    return current_app.config["PASSWORD_HASH_METHOD"]

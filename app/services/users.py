@@ -1,17 +1,19 @@
 """Rules for creating, reading, changing and deleting users."""
 
-from flask import current_app
-
 from app.database import INTEGRITY_ERRORS, get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security.email_address import email_key
 from app.security.passwords import hash_password
-from app.services import account_mail, audit, authentication
+from app.services import account_mail, audit
 from app.services.domain_errors import (
-    AuthenticationFailed, Conflict, InvalidInput, NotFound, PermissionDenied,
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
 )
-from app.services.password_rules import check_password_policy
+from app.services.password_rules import check_password_policy, hash_method
 from app.services.references import parse_reference
 
 ADMIN_ONLY_FIELDS = ("role", "is_active")
@@ -34,7 +36,7 @@ def register(data, *, actor=None, notify=True):
     """
     _reject_admin_fields(data, actor)
     check_password_policy(data["password"], email=data["email"], name=data["name"])
-    password_hash = hash_password(data["password"], _hash_method())
+    password_hash = hash_password(data["password"], hash_method())
     conn = get_db()
     try:
         with transaction(conn):
@@ -61,7 +63,7 @@ def create_or_promote_admin(data):
         return register({**data, "role": "admin"}, actor=SYSTEM, notify=False), True
     check_password_policy(data["password"], email=existing.email, name=existing.name)
     changes = {"role": "admin", "is_active": True,
-               "password_hash": hash_password(data["password"], _hash_method())}
+               "password_hash": hash_password(data["password"], hash_method())}
     with transaction(conn):
         user = users_repo.update(conn, existing.id, changes=changes, now=utcnow(),
                                  revoke_sessions=True)
@@ -84,7 +86,7 @@ def update_user(actor, ref, changes):
         _resolve(get_db(), actor, ref)  # no such user: 404, and no password guess counted
     # Hash checks take tens of milliseconds: do them before taking the write lock.
     _check_current_password(actor, ref, changes, password, current_password)
-    new_hash = None if password is None else hash_password(password, _hash_method())
+    new_hash = None if password is None else hash_password(password, hash_method())
     conn = get_db()
     try:
         with transaction(conn):
@@ -131,7 +133,8 @@ def delete_user(actor, ref):
         target = _resolve(conn, actor, ref)
         if target.is_admin and target.is_active:
             _guard_last_admin(conn)
-        users_repo.delete(conn, target.id)
+        if not users_repo.delete(conn, target.id):
+            raise NotFound("No such user.")  # deleted meanwhile by another request
     audit.record("user.deleted", actor=actor, subject=target)
 
 
@@ -156,7 +159,10 @@ def _check_current_password(actor, ref, changes, password, current_password):
             raise _invalid("current_password",
                            "Send your current password to change your password or email.")
         return
-    authentication.check_current_password(actor, current_password)
+    # Imported here: authentication reaches this module through second_factors.
+    from app.services.authentication import check_current_password
+
+    check_current_password(actor, current_password)
 
 
 def _changes_email(actor, changes):
@@ -235,5 +241,6 @@ def _email_taken():
     return Conflict("A user with this email already exists.", code="email_taken")
 
 
-def _hash_method():
-    return current_app.config["PASSWORD_HASH_METHOD"]
+def find_addressed(conn, actor, ref):
+    """Return the user `ref` names, if `actor` may address it (403/404 otherwise)."""
+    return _resolve(conn, actor, ref)

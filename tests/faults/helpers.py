@@ -5,7 +5,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from tests import databases
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.servers import Gunicorn, flask_cli, service_env
 
 CONNECTION_ERRORS = (OSError, http.client.HTTPException)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.config import DEFAULTS
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.faults.helpers import concurrently, create_admin, database_path, login, make_env, serve
 from tests.faults.spoil import (GARBAGE, back_up, checkpoint, delete, exclusive_lock, immutable,
                                 in_file, overwrite, restore)

@@ -4,7 +4,7 @@ import pytest
 
 from app import create_app, migrations
 from app.database import get_db
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 NEW_USER = {"name": "Teszt Elek", "email": "teszt.elek@example.com", "password": PASSWORD}
 CREDENTIALS = {"email": NEW_USER["email"], "password": PASSWORD}

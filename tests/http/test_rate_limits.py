@@ -6,7 +6,7 @@ import secrets
 import pytest
 import redis
 
-from tests.conftest import assert_problem
+from tests.helpers import assert_problem
 from tests.servers import free_port
 
 LIMITED = [
@@ -15,6 +15,12 @@ LIMITED = [
     ("/token/refresh", {"refresh_token": "not-a-token"}),
 ]
 ROUTE_IDS = ["login", "register", "refresh"]
+# The second-factor routes (POST /reauth is tested in tests/routes/test_reauth.py).
+MFA_LIMITED = [
+    ("/login/mfa", {"mfa_token": "not-a-token", "code": "123456"}),
+    ("/login/passkey", {"credential": {}}),
+    ("/passkeys/login-options", {}),
+]
 CLIENT = "198.51.100.7"
 
 
@@ -43,6 +49,12 @@ def assert_rate_limited(response):
 
 @pytest.mark.parametrize(("path", "body"), LIMITED, ids=ROUTE_IDS)
 def test_post_over_limit_is_rate_limited(client, path, body):
+    exhaust(client, path, body)
+    assert_rate_limited(post(client, path, body))
+
+
+@pytest.mark.parametrize(("path", "body"), MFA_LIMITED, ids=["mfa", "passkey", "options"])
+def test_post_to_second_factor_route_over_limit_is_rate_limited(client, path, body):
     exhaust(client, path, body)
     assert_rate_limited(post(client, path, body))
 

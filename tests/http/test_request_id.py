@@ -1,10 +1,10 @@
-"""X-Request-ID: the caller's when sane, else a fresh one (app/http/request_id.py)."""
+"""X-Request-ID: the caller's when sane, else a fresh one (app/request_ids.py)."""
 
 import pytest
 
 from app import create_app
-from app.http.request_id import SANE_ID
-from tests.conftest import assert_problem
+from app.request_ids import SANE_ID
+from tests.helpers import assert_problem
 
 SANE = ["abc", "0d6c2f", "A.b_c-9", "x" * 128, "-", "..."]
 INSANE = ["", " ", "x" * 129, "a b", "a/b", "a;b", "<script>", "id\t1", "a,b", "ünicode", "a:b"]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from app.schemas.users import SORTS
 from app.services import cursors
 from app.services.domain_errors import InvalidRequest
-from tests.properties.conftest import PROPERTIES
+from tests.helpers import PROPERTIES
 
 KEY = "cursor-property-secret-key-0123456789abcdef"
 URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

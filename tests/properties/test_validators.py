@@ -12,7 +12,7 @@ from app.schemas.users import UserPatchSchema
 from app.security import password_policy
 from app.security.email_address import normalize
 from app.security.printable import ALLOWED_FORMAT_CHARACTERS, FORBIDDEN_CATEGORIES
-from tests.properties.conftest import PROPERTIES
+from tests.helpers import PROPERTIES
 
 # Any code point, lone surrogates too: JSON can carry them ("\ud800").
 any_character = st.one_of(st.characters(), st.characters(categories=["Cs"]))

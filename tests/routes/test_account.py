@@ -3,15 +3,19 @@
 import logging
 import statistics
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from app.security import account_tokens
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem, token_in
 from tests.mail_server import (  # noqa: F401 (fixtures)
-    drain_outbox, link_in, received, smtp_server, token_in, with_smtp,
+    drain_outbox,
+    link_in,
+    received,
+    smtp_server,
+    with_smtp,
 )
 
 NEW_PASSWORD = "a brand new passphrase 2026"
@@ -200,7 +204,9 @@ def test_forgot_password_uses_link_template(client, user, inbox):
     forgot(client, user.email)
     [message] = inbox(user.email)
     assert link_in(message).startswith("https://app.example/reset?t=")
-    assert reset(client, token_in(message, "t")).status_code == 204
+    [linked_token] = parse_qs(urlsplit(link_in(message)).query)["t"]
+    assert linked_token == token_in(message)
+    assert reset(client, linked_token).status_code == 204
 
 
 # --- the pages the default links open ---------------------------------------------------

@@ -7,9 +7,13 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from app.security import account_tokens
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem, token_in
 from tests.mail_server import (  # noqa: F401 (fixtures)
-    drain_outbox, link_in, received, smtp_server, token_in, with_smtp,
+    drain_outbox,
+    link_in,
+    received,
+    smtp_server,
+    with_smtp,
 )
 
 VERIFY = "Confirm your email address"

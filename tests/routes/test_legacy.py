@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 
 def assert_deprecated(response, successor):

@@ -7,7 +7,7 @@ import pytest
 from app.database import get_db, transaction
 from app.repositories import users as users_repo
 from app.services import cursors
-from tests.conftest import assert_problem
+from tests.helpers import assert_problem
 
 SORTS = ["id", "created_at", "name", "email", "-id", "-created_at", "-name", "-email"]
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)

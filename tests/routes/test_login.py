@@ -12,7 +12,7 @@ from app.repositories import users as users_repo
 from app.security import passwords
 from app.services import authentication as auth_service
 from app.services import login_sessions as sessions_service
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 USER_FIELDS = {"id", "name", "email", "role", "is_active", "email_verified",
                "created_at", "updated_at"}

@@ -7,7 +7,7 @@ import jwt
 import pytest
 
 from app.services import login_sessions
-from tests.conftest import assert_problem
+from tests.helpers import assert_problem
 
 
 def signed(app, user_headers, **changes):

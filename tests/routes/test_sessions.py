@@ -8,7 +8,7 @@ import pytest
 
 from app.database import get_db
 from app.services import login_sessions as sessions_service
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 PAIR_FIELDS = {"access_token", "refresh_token", "token_type", "expires_in", "user"}
 NEW_PASSWORD = "a completely different passphrase"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 USER_FIELDS = {
     "id", "name", "email", "role", "is_active", "email_verified", "created_at", "updated_at",

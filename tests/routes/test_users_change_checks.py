@@ -5,7 +5,7 @@ import pytest
 
 from app.services import users as users_service
 from app.services.domain_errors import AuthenticationFailed
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 NEW_PASSWORD = "a brand new passphrase 2026"
 WRONG = "not the right password at all"

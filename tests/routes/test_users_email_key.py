@@ -3,7 +3,7 @@ characters or normalization name one account (issue 12, item 4)."""
 
 import pytest
 
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 VARIANTS = [
     ("odysseus.zoσ@example.org", "ODYSSEUS.ZOΣ@EXAMPLE.ORG"),

@@ -5,7 +5,7 @@ import pytest
 from app.database import get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 NEW_PASSWORD = "a brand new passphrase 2026"
 HUGE_ID = "99999999999999999999999"

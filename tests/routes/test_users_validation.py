@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 NAME, EMAIL = "Teszt Elek", "teszt.elek@example.com"
 COMMON = "1q2w3e4r5t6y7u8i9o0p"  # on the shipped list of common passwords

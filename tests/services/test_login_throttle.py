@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 from app.services import authentication as auth_service
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 EMAIL = "regular@example.com"
 WRONG = "not the right password at all"
@@ -168,13 +168,13 @@ def test_login_backoff_is_shared_by_apps_on_one_database(attempt, settings, user
 @pytest.fixture
 def slow_password_check(monkeypatch):
     """Make each password check take 0.2 s, as a production hash roughly does."""
-    check = auth_service._password_matches
+    check = auth_service.password_matches
 
     def slow(user, password):
         time.sleep(0.2)
         return check(user, password)
 
-    monkeypatch.setattr(auth_service, "_password_matches", slow)
+    monkeypatch.setattr(auth_service, "password_matches", slow)
 
 
 def test_login_concurrent_failures_get_at_most_max_tries(app, user, slow_password_check):

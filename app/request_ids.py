@@ -1,4 +1,8 @@
-"""The `X-Request-ID` of every request: the caller's when sane, else a fresh one."""
+"""The id of the request being served: the caller's `X-Request-ID` when sane, else a fresh one.
+
+Low on purpose: logs, problem documents, response headers and mail all read it, so it
+imports nothing of the app (`app/http/headers.py` sets the response header).
+"""
 
 import re
 import uuid

@@ -1,0 +1,33 @@
+"""Helpers shared by the tests: import them from here, never from a conftest."""
+
+import re
+
+from hypothesis import settings
+
+PASSWORD = "correct horse battery staple"
+
+# No example database: the suite leaves no `.hypothesis/` folder in the checkout.
+settings.register_profile("properties", max_examples=200, deadline=None, database=None)
+# Hypothesis settings of the property tests: enough examples to matter, still quick.
+PROPERTIES = settings.get_profile("properties")
+
+# Every mail ends with "Or send this token to POST /...:" and the token on the next line.
+TOKEN_AFTER = re.compile(r"POST /\S+:\r?\n(\S+)")
+
+
+def assert_problem(response, status, code):
+    """Check that a response is the contract's problem details."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == "about:blank"
+    assert body["title"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    return body
+
+
+def token_in(message):
+    """The token a mail tells the reader to send to the API."""
+    return TOKEN_AFTER.search(message.get_body(("plain",)).get_content()).group(1)
