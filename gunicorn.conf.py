@@ -75,7 +75,9 @@ class RedactingLogger(Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
-        text = os.environ.get("LOG_FORMAT", "json").strip().lower() == "text"
+        # As app/config.py decides it: text only in development, unless LOG_FORMAT says.
+        default = "text" if os.environ.get("APP_ENV", "development") == "development" else "json"
+        text = (os.environ.get("LOG_FORMAT") or default).strip().lower() == "text"
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 if getattr(handler, "_gunicorn", False):
