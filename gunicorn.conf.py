@@ -3,12 +3,16 @@
 Each value can be overridden on the command line or by GUNICORN_CMD_ARGS.
 """
 
+import logging
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 
 from dotenv import load_dotenv
+from gunicorn.glogging import Logger
+from pythonjsonlogger.json import JsonFormatter
 
 # The app reads `.env` too; read it here first so both agree on METRICS_ENABLED.
 load_dotenv(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".env"), override=False)
@@ -29,6 +33,60 @@ errorlog = "-"
 control_socket_disable = True   # gunicorn 27 would otherwise open one in the home folder
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# gunicorn's own lines (a malformed request, a worker that died) quote what the client
+# sent: an `Authorization Bearer eyJ...` header line without its colon is logged whole.
+# They are written like the app's (JSON unless LOG_FORMAT=text) with anything token-like
+# replaced: the value after "Bearer", a JWT (three base64url parts, the first `eyJ`),
+# an API key (`usk_...`).
+TOKEN_LIKE = (
+    (re.compile(r"(?i)\b(bearer)([\s:=]+)[^\s'\"\\,;]+"), r"\1\2[redacted]"),
+    (re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?"), "[redacted]"),
+    (re.compile(r"usk_[A-Za-z0-9_-]+"), "[redacted]"),
+)
+
+
+def redact(text):
+    """`text` with every token-like part replaced by `[redacted]`."""
+    for pattern, replacement in TOKEN_LIKE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingJsonFormatter(JsonFormatter):
+    """One JSON object a line, with the app's field names (app/logs.py), redacted."""
+
+    def __init__(self):
+        super().__init__("%(levelname)s %(name)s %(message)s", timestamp="time",
+                         rename_fields={"levelname": "level", "name": "logger"})
+
+    def format(self, record):
+        return redact(super().format(record))
+
+
+class RedactingTextFormatter(logging.Formatter):
+    """gunicorn's text lines, redacted."""
+
+    def format(self, record):
+        return redact(super().format(record))
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, its lines written like the app's and redacted."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        # As app/config.py decides it: text only in development, unless LOG_FORMAT says.
+        default = "text" if os.environ.get("APP_ENV", "development") == "development" else "json"
+        text = (os.environ.get("LOG_FORMAT") or default).strip().lower() == "text"
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if getattr(handler, "_gunicorn", False):
+                    handler.setFormatter(RedactingTextFormatter(self.error_fmt, self.datefmt)
+                                         if text else RedactingJsonFormatter())
+
+
+logger_class = RedactingLogger
+
 # Prometheus multiprocess mode: every worker writes its counters to files here,
 # and a scrape of /metrics on any worker adds them up.
 # Unless PROMETHEUS_MULTIPROC_DIR is given, each master makes a private folder of its own
@@ -36,8 +94,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # and only that master removes it when it exits. With metrics off no folder is made.
 _metrics_enabled = os.environ.get("METRICS_ENABLED", "false").strip().lower() in (
     "1", "true", "yes", "on")
-_given_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-_own_metrics = {}   # "dir" and "pid" of the folder this master made, once it made one
+# "pid:folder" of the folder a master made; in the environment, so that a configuration
+# reload (SIGHUP runs this file again) still knows the folder is its own.
+OWNER_VARIABLE = "USER_SERVICE_METRICS_DIR_OWNER"
+_owner_pid, _, _owned_dir = os.environ.get(OWNER_VARIABLE, "").partition(":")
+_own_metrics = ({"dir": _owned_dir, "pid": int(_owner_pid)}
+                if _owner_pid == str(os.getpid()) else {})
+_given_metrics_dir = None if _own_metrics else os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
 
 def on_starting(server):
@@ -51,6 +114,7 @@ def on_starting(server):
         folder = tempfile.mkdtemp(prefix="user-service-metrics-")
         _own_metrics.update(dir=folder, pid=os.getpid())
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        os.environ[OWNER_VARIABLE] = f"{os.getpid()}:{folder}"
 
 
 def child_exit(server, worker):

@@ -48,7 +48,8 @@ def from_environment():
         "DATABASE_URL": _env("DATABASE_URL", "sqlite:///instance/users.db"),
         "DB_POOL_SIZE": _int("DB_POOL_SIZE", 4),
         "DB_STATEMENT_TIMEOUT": _int("DB_STATEMENT_TIMEOUT", 10),
-        "MAIL_URL": _env("MAIL_URL", "console://"),
+        # Empty means the default: console:// outside production, a refusal in it.
+        "MAIL_URL": _env("MAIL_URL", "").strip(),
         "MAIL_FROM": _env("MAIL_FROM", "no-reply@localhost"),
         "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),
         "PASSWORD_RESET_URL": _env("PASSWORD_RESET_URL", ""),
@@ -106,10 +107,22 @@ def build(overrides=None):
         # Readable lines for a developer at a terminal; one JSON object a line elsewhere.
         settings["LOG_FORMAT"] = "text" if settings["APP_ENV"] == "development" else "json"
     _apply_secret_rules(settings)
+    _apply_mail_rules(settings)
     if not settings["WEBAUTHN_ORIGINS"]:
         settings["WEBAUTHN_ORIGINS"] = [origin_of(settings["PUBLIC_URL"])]
     _check(settings)
     return settings
+
+
+def _apply_mail_rules(settings):
+    """Production mails for real: console:// would print reset tokens to the log."""
+    url = settings["MAIL_URL"]
+    if settings["APP_ENV"] != "production":
+        settings["MAIL_URL"] = url or "console://"
+    elif not url or url.partition("://")[0].lower() == "console":
+        raise ConfigError(
+            "APP_ENV=production needs MAIL_URL (smtp://, smtp+starttls:// or file://); "
+            "without it, empty or console:// it would print reset tokens to the log")
 
 
 def origin_of(url):

@@ -35,7 +35,9 @@ SCIM errors rather than problem details, and describes itself the SCIM way:
 `GET /scim/v2/ServiceProviderConfig`, `/scim/v2/ResourceTypes` and `/scim/v2/Schemas`
 (see the README), so its operations are not listed here."""
 EMAIL_DESCRIPTION = """One `@`, a dotted domain, no white space and no `/` (so that
-`/users/{email}` can address it); printable, as every text field."""
+`/users/{email}` can address it); printable, as every text field. A new address (register,
+change) must moreover be one plain RFC 5322 addr-spec by the email-validator package: no
+display name, comment, quoted local part, domain literal or second address."""
 UNPRINTABLE_DESCRIPTION = """A string holding a character that is not printable: a control
 (tab and newline included), format (invisible; the zero-width joiners aside), private-use,
 unassigned, line or paragraph separator character. Text fields are `not` this. Lone

@@ -24,7 +24,8 @@ def free_port():
 def service_env(database_path, **extra):
     """Environment of a production instance on the given database file."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("FLASK_")}
-    env.update(APP_ENV="production", SECRET_KEY=SECRET, DATABASE_URL=f"sqlite:///{database_path}")
+    env.update(APP_ENV="production", SECRET_KEY=SECRET, DATABASE_URL=f"sqlite:///{database_path}",
+               MAIL_URL=f"file://{Path(database_path).parent / 'mail'}")
     env.update(extra)
     return env
 

@@ -43,8 +43,9 @@ def test_production_without_long_secret_is_refused(monkeypatch, secret):
 
 
 @pytest.mark.parametrize("secret", [LONG_SECRET, "é" * 16])
-def test_production_with_secret_of_32_bytes_starts(monkeypatch, secret):
+def test_production_with_secret_of_32_bytes_starts(monkeypatch, tmp_path, secret):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MAIL_URL", f"file://{tmp_path / 'mail'}")
     monkeypatch.setenv("SECRET_KEY", secret)
     assert create_app().config["SECRET_KEY"] == secret
 
@@ -54,8 +55,9 @@ def test_production_without_secret_is_refused_also_through_overrides():
         create_app({"APP_ENV": "production"})
 
 
-def test_production_never_runs_a_debugger(monkeypatch):
+def test_production_never_runs_a_debugger(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("MAIL_URL", f"file://{tmp_path / 'mail'}")
     monkeypatch.setenv("SECRET_KEY", LONG_SECRET)
     monkeypatch.setenv("FLASK_DEBUG", "1")
     try:
@@ -63,6 +65,22 @@ def test_production_never_runs_a_debugger(monkeypatch):
     except ConfigError:
         return
     assert not app.debug
+
+
+@pytest.mark.parametrize("mail_url", [None, "", "  ", "console://", "CONSOLE://"])
+def test_production_without_real_mail_url_is_refused(monkeypatch, mail_url):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", LONG_SECRET)
+    if mail_url is not None:
+        monkeypatch.setenv("MAIL_URL", mail_url)
+    with pytest.raises(ConfigError, match="MAIL_URL"):
+        create_app()
+
+
+@pytest.mark.parametrize("app_env", ["development", "testing"])
+def test_missing_mail_url_outside_production_is_console(monkeypatch, app_env):
+    monkeypatch.setenv("APP_ENV", app_env)
+    assert create_app().config["MAIL_URL"] == "console://"
 
 
 @pytest.mark.parametrize("app_env", ["development", "testing"])
@@ -197,6 +215,7 @@ def test_setting_default_is_the_contracts(name, expected):
 def test_log_format_default_is_text_only_in_development(monkeypatch, app_env, expected):
     monkeypatch.setenv("APP_ENV", app_env)
     monkeypatch.setenv("SECRET_KEY", LONG_SECRET)
+    monkeypatch.setenv("MAIL_URL", "smtp://127.0.0.1:25")
     assert config.build()["LOG_FORMAT"] == expected
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from app.problems import PROBLEM_MIMETYPE
+from app.schemas.account import ForgotPasswordSchema
 from app.schemas.login import LoginSchema
 from app.schemas.users import UserCreateSchema, UserPatchSchema
 from app.security import password_policy
@@ -260,7 +261,18 @@ FIELDS = {
     "current_password": (UserPatchSchema,
                          ("components", "schemas", "UserPatch", "properties", "current_password")),
     "login email": (LoginSchema, ("components", "schemas", "Login", "properties", "email")),
+    "forgot email": (ForgotPasswordSchema,
+                     ("components", "schemas", "ForgotPassword", "properties", "email")),
 }
+# A new address must also pass email-validator, which no pattern spells out: the document
+# takes every address the app takes, the app refuses some the pattern lets through.
+BEYOND_THE_DOCUMENT = {"email"}
+
+
+def agrees(documented, accepted, field, value):
+    if field in BEYOND_THE_DOCUMENT:
+        return documented(value) or not accepted(value)
+    return documented(value) == accepted(value)
 TRICKY = [
     "Bob", " Bob ", "\tBob\n", "B\tb", "", "   ", "\x00", "a\x7f", "a\x85", "\u2028a", "\xa0a\xa0",
     "a\u200b", "a\u200d", "\ufeffa", "\ue000", "\U000F0000", "a\U000E0001", "\U0003134B",
@@ -274,6 +286,8 @@ PIECES = " \t\n\x1c\x85\xa0\u2028\u200b\u200d\ufeff\ue000\U000F0000@./p"
 @pytest.fixture
 def no_common_passwords(monkeypatch):
     monkeypatch.setattr(password_policy, "common_passwords", frozenset)
+    # So is the zxcvbn estimate.
+    monkeypatch.setattr(password_policy, "_guessable", lambda password: [])
 
 
 @pytest.mark.usefixtures("no_common_passwords")
@@ -281,11 +295,11 @@ def no_common_passwords(monkeypatch):
 def test_openapi_text_fields_take_what_the_app_takes(spec, field):
     schema, path = FIELDS[field]
     documented, accepted = document_check(spec, *path), app_check(schema, path[-1])
-    assert [value for value in TRICKY if documented(value) != accepted(value)] == []
+    assert [value for value in TRICKY if not agrees(documented, accepted, field, value)] == []
 
 
 @pytest.mark.usefixtures("no_common_passwords")
-@pytest.mark.parametrize("field", ["name", "email", "password"])
+@pytest.mark.parametrize("field", ["name", "email", "forgot email", "password"])
 def test_openapi_text_fields_take_what_the_app_takes_for_any_text(spec, field):
     schema, path = FIELDS[field]
     documented, accepted = document_check(spec, *path), app_check(schema, path[-1])
@@ -296,7 +310,7 @@ def test_openapi_text_fields_take_what_the_app_takes_for_any_text(spec, field):
     @given(text | st.builds("{}@{}.{}".format, text, text, text))
     @example("\x85" + "x" * 99 + "\x85")
     def agree(value):
-        assert documented(value) == accepted(value)
+        assert agrees(documented, accepted, field, value)
     agree()
 
 
@@ -322,10 +336,10 @@ def test_openapi_trimmed_field_leaves_lengths_to_its_rules(spec):
 
 
 @pytest.mark.parametrize("schema", ["UserPatch", "UserReplace"])
-def test_openapi_current_password_needs_password(spec, schema):
+def test_openapi_current_password_goes_with_a_password_or_email_change(spec, schema):
     valid = document_check(spec, "components", "schemas", schema)
     body = {"name": "Teszt Elek", "email": "teszt.elek@gmail.com"}
-    assert not valid({**body, "current_password": "correct horse battery"})
+    assert valid({**body, "current_password": "correct horse battery"})
     assert valid({**body, "current_password": "correct horse battery",
                   "password": "a new and longer passphrase"})
     assert valid(body)

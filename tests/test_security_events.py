@@ -116,7 +116,7 @@ def reset_password(w):
 
 
 def change_own_email(w):
-    body = {"email": "renamed@example.com"}
+    body = {"email": "renamed@example.com", "current_password": PASSWORD}
     expect(w.client.patch("/users/me", json=body, headers=w.user_headers), 200)
     return w.user.id, w.user.id
 

@@ -66,6 +66,13 @@ def test_chunked_body_over_the_limit_is_413(production):
     assert b'"code": "payload_too_large"' in body
 
 
+@pytest.mark.parametrize("mail_url", ["", "console://"])
+def test_production_commands_refuse_to_run_without_real_mail_url(tmp_path, mail_url):
+    result = flask_cli(service_env(tmp_path / "users.db", MAIL_URL=mail_url), "db", "upgrade")
+    assert result.returncode != 0
+    assert "MAIL_URL" in result.stderr
+
+
 def test_production_refuses_to_start_without_secret(tmp_path):
     env = service_env(tmp_path / "users.db", SECRET_KEY="short")
     result = flask_cli(env, "db", "upgrade")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from app import migrations
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.servers import Gunicorn, service_env
 from tests.test_serving_observability import migrate
 

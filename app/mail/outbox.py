@@ -58,11 +58,25 @@ class Outbox:
         while True:
             message, request_id = self._queue.get()
             try:
-                self._deliver(message() if callable(message) else message, request_id)
+                self._deliver(self._composed(message, request_id), request_id)
             finally:
                 self._queue.task_done()
 
+    @staticmethod
+    def _composed(message, request_id):
+        """The message to send, or None (logged) when it cannot be built."""
+        if not callable(message):
+            return message
+        try:
+            return message()
+        except Exception as error:  # noqa: BLE001 - a bad mail never stops the outbox
+            logger.error("mail not sent: it could not be composed: %s", error,
+                         extra={"event": "mail.failed", "request_id": request_id})
+            return None
+
     def _deliver(self, message, request_id):
+        if message is None:
+            return
         for attempt in range(1, self.attempts + 1):
             try:
                 self.backend.deliver(message)

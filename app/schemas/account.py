@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.fields import Email, Password, Text
+from app.schemas.fields import EmailLookup, Password, Text
 from app.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
 TOKEN_LENGTH = validate.Length(min=1, max=1024)
@@ -12,7 +12,7 @@ TOKEN_FORM = {"pattern": "^[A-Za-z0-9_.-]+$", "description": "The token from the
 class ForgotPasswordSchema(Schema):
     """The address to mail a reset link to, if it has an account."""
 
-    email = Email(required=True)
+    email = EmailLookup(required=True)
 
 
 class ResetPasswordSchema(Schema):

@@ -4,6 +4,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate
 
+from app.security.email_address import InvalidEmail, normalize
 from app.security.printable import has_lone_surrogate, is_printable
 
 # One @, a dotted domain, no white space; no "/" so that /users/{email} can address it.
@@ -32,7 +33,8 @@ class Text(fields.String):
 
 
 class Email(Text):
-    """An email address: one `@`, a dotted domain, no spaces; lower-cased."""
+    """One plain address `local@domain` (email-validator's rules, a dotted domain, no `/`),
+    in its normalized form: NFC, lower case."""
 
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Length(max=MAX_EMAIL_LENGTH), **kwargs)
@@ -41,7 +43,27 @@ class Email(Text):
         text = super()._deserialize(value, attr, data, **kwargs)
         if not EMAIL_PATTERN.fullmatch(text):
             raise ValidationError("Not a valid email address.")
-        return text.lower()
+        try:
+            email = normalize(text)
+        except InvalidEmail as error:
+            raise ValidationError(f"Not a valid email address: {error}") from None
+        if not EMAIL_PATTERN.fullmatch(email):
+            raise ValidationError("Not a valid email address.")
+        return email
+
+
+class EmailLookup(Email):
+    """An address to look an account up by: the documented pattern only. Text that is not
+    a valid address names nobody (the service answers as for an unknown one)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = Text._deserialize(self, value, attr, data, **kwargs)
+        if not EMAIL_PATTERN.fullmatch(text):
+            raise ValidationError("Not a valid email address.")
+        try:
+            return normalize(text)
+        except InvalidEmail:
+            return text.lower()
 
 
 class Password(Text):

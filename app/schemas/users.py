@@ -4,7 +4,13 @@ from marshmallow import Schema, fields, validate
 
 from app.schemas.compiled import CompiledDumpSchema
 from app.schemas.fields import (
-    Email, Password, QueryBoolean, Rfc3339DateTime, StrictBoolean, StrictInteger, Text,
+    Email,
+    Password,
+    QueryBoolean,
+    Rfc3339DateTime,
+    StrictBoolean,
+    StrictInteger,
+    Text,
 )
 from app.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from app.security.tokens import CURSOR_PATTERN
@@ -22,7 +28,8 @@ def _password(**kwargs):
     return Password(load_only=True, metadata={
         "format": "password", "maxLength": MAX_PASSWORD_LENGTH, "description": (
         "At least PASSWORD_MIN_LENGTH characters (15 by default), at most 128; not a "
-        "common password; must not contain the email's local part or the name.")},
+        "common password; must not contain the email's local part or the name; not easily "
+        "guessed (fewer than 10^6 guesses by the zxcvbn estimate).")},
         **kwargs)
 
 
@@ -52,17 +59,13 @@ class UserCreateSchema(Schema):
 class UserPatchSchema(Schema):
     """Any subset of the replaceable fields."""
 
-    class Meta:
-        # For the OpenAPI document (app/openapi.py): the service answers 422 to a
-        # `current_password` that comes without a new `password`.
-        json_schema = {"anyOf": [{"not": {"required": ["current_password"]}},
-                                 {"required": ["password"]}]}
-
     name = _name()
     email = Email()
     password = _password()
     current_password = Text(load_only=True, validate=validate.Length(max=MAX_PASSWORD_LENGTH),
-                            metadata={"description": "Required to change your own password."})
+                            metadata={"description": (
+        "Required to change your own password or email; checked whenever sent. A wrong "
+        "one counts as a failed login (back-off: 429).")})
     role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "Admins only."})
     is_active = StrictBoolean(metadata={"description": "Admins only."})
 

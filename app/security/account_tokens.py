@@ -1,7 +1,8 @@
 """Signed, expiring tokens mailed to users: password reset and email verification.
 
 Nothing is stored: a reset token carries a fingerprint of the password hash, so it
-dies as soon as the password changes (it is single use); a verification token
+dies as soon as the password changes (it is single use), and the count of email changes,
+so it dies when the email changes (it was mailed to a former address); a verification token
 carries the address it was sent to and the count of email changes, so it cannot
 verify a later address, nor the same one again after it changed away and back.
 """
@@ -26,8 +27,9 @@ def password_fingerprint(password_hash):
 
 
 def make_reset_token(secret_key, user):
-    """Return a reset token for the user's current password."""
-    payload = {"uid": user.id, "pw": password_fingerprint(user.password_hash)}
+    """Return a reset token for the user's current password and address."""
+    payload = {"uid": user.id, "pw": password_fingerprint(user.password_hash),
+               "v": user.email_version}
     return URLSafeTimedSerializer(secret_key, salt=RESET_SALT).dumps(payload)
 
 
@@ -38,17 +40,23 @@ def make_verification_token(secret_key, user):
 
 
 def read_reset_token(secret_key, token):
-    """Return (user id, password fingerprint) of a reset token."""
+    """Return (user id, password fingerprint, email version) of a reset token."""
     data = _load(secret_key, token, RESET_SALT, RESET_MAX_AGE, "pw")
-    return data["uid"], data["pw"]
+    if not _is_count(data.get("v")):
+        raise InvalidAccountToken()
+    return data["uid"], data["pw"], data["v"]
 
 
 def read_verification_token(secret_key, token):
     """Return (user id, address, email version) of a verification token."""
     data = _load(secret_key, token, VERIFY_SALT, VERIFY_MAX_AGE, "email")
-    if not isinstance(data.get("v"), int):
+    if not _is_count(data.get("v")):
         raise InvalidAccountToken()
     return data["uid"], data["email"], data["v"]
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _load(secret_key, token, salt, max_age, field):

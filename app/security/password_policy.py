@@ -1,8 +1,11 @@
-"""The password rules of NIST SP 800-63B: length, no common or context words."""
+"""The password rules of NIST SP 800-63B: length, no common or context words, and not
+easily guessed by the zxcvbn estimate."""
 
 import functools
 import gzip
 from pathlib import Path
+
+from zxcvbn import zxcvbn
 
 from app.security.printable import is_printable
 
@@ -11,6 +14,12 @@ from app.security.printable import is_printable
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
 MAX_LENGTH = 128
 MIN_CONTEXT_LENGTH = 4
+# zxcvbn's score 2 starts at 10^6 guesses: fewer is a common word padded with digits, a
+# repeat, a sequence or a keyboard walk (password1234567, aaaaaaaaaaaaaaa, qwertyuiopasdfg).
+MIN_GUESSES = 10**6
+# zxcvbn refuses longer input (its cost grows with length); the estimate of a prefix is a
+# lower bound of the whole password's.
+ZXCVBN_MAX_LENGTH = 72
 
 
 @functools.cache
@@ -34,11 +43,22 @@ def problems(password, *, min_length, email=None, name=None):
     folded = password.casefold()
     if folded in common_passwords():
         return ["This password is too common; choose one that is harder to guess."]
-    return [
+    context = [
         f"Must not contain your {label}."
         for label, word in _context_words(email, name)
         if word in folded
     ]
+    return context or _guessable(password)
+
+
+def _guessable(password):
+    """Why zxcvbn finds the password easy to guess (fewer than MIN_GUESSES), if it does."""
+    estimate = zxcvbn(password[:ZXCVBN_MAX_LENGTH])
+    if estimate["guesses"] >= MIN_GUESSES:
+        return []
+    why = estimate["feedback"]["warning"] or "It follows a pattern that is easy to guess."
+    return [f"This password is too easy to guess: {why} Add more words or characters "
+            "that do not follow a pattern."]
 
 
 def _context_words(email, name):

@@ -53,6 +53,9 @@ def read_access_token(settings, token):
     return dict(claims)
 
 
+MAX_USER_ID = 2**63 - 1  # the largest id either engine stores
+
+
 @functools.lru_cache(maxsize=4096)
 def _verified_claims(settings, token):
     """Verify a token once; the same token string seen again skips the signature check.
@@ -74,6 +77,11 @@ def _verified_claims(settings, token):
         raise InvalidAccessToken(str(error)) from None
     if not isinstance(claims["sid"], str):
         raise InvalidAccessToken("sid must be a string")
+    # Signed by us, yet odd: PyJWT takes "exp": "123" (a string) and any integer `sub`.
+    if not isinstance(claims["exp"], int | float) or isinstance(claims["exp"], bool):
+        raise InvalidAccessToken("exp must be a number")
+    if not 0 < claims["sub"] <= MAX_USER_ID:
+        raise InvalidAccessToken("sub is out of range")
     return claims
 
 

@@ -12,7 +12,7 @@ from app.security import tokens
 from app.security.email_address import email_key
 from app.security.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from app.services import audit, login_sessions, login_throttle, second_factors
-from app.services.domain_errors import AuthenticationFailed, PermissionDenied
+from app.services.domain_errors import AuthenticationFailed, InvalidInput, PermissionDenied
 from app.services.password_rules import hash_method
 
 
@@ -101,3 +101,23 @@ def _rehash_if_needed(conn, user, password, now):
         return user
     return users_repo.update(conn, user.id, now=now,
                              changes={"password_hash": hash_password(password, method)})
+
+
+def check_current_password(user, password):
+    """Check the password a signed-in user sends to confirm a change (`current_password`).
+
+    It is a password guess like a login's: it counts for the account's back-off (429
+    while that lasts, wrong or right) and a wrong one is a failed login (422 on the field).
+    """
+    conn = get_db()
+    now = utcnow()
+    account = email_key(user.email)
+    block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
+    if not verify_password(user.password_hash, password):
+        login_throttle.confirm_failure(block_level, subject=user)
+        audit.record("login.failed", subject=user, level=logging.WARNING,
+                     reason="wrong_current_password")
+        raise InvalidInput("The request body is invalid.", errors={
+            "current_password": ["This is not your current password."]})
+    with transaction(conn):
+        login_throttle.reset(conn, account)

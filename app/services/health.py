@@ -6,7 +6,12 @@ from flask import current_app
 
 from app import metrics, migrations
 from app.database import (
-    DATABASE_ERRORS, DatabaseUnavailable, check_writable, discard_db, get_db, is_unavailable,
+    DATABASE_ERRORS,
+    DatabaseUnavailable,
+    check_writable,
+    discard_db,
+    get_db,
+    is_unavailable,
 )
 
 logger = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from app.database import get_db, transaction
 from app.models import utcnow
 from app.repositories import second_factors as factors_repo
 from app.repositories import users as users_repo
+from app.security.email_address import email_key
 from app.services import audit, login_sessions, login_throttle, passkeys, second_factors
 from app.services.domain_errors import AuthenticationFailed, PermissionDenied
 
@@ -22,7 +23,7 @@ def finish_login(mfa_token, *, code=None, passkey=None):
     user = users_repo.get_by_id(conn, record.user_id) if record else None
     if user is None or user.token_version != record.user_version:
         raise _dead_token()
-    account = user.email.lower()
+    account = email_key(user.email)
     block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
     with transaction(conn):
         method = _proven_factor(conn, user, now, code=code, passkey=passkey)

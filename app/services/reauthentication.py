@@ -8,6 +8,7 @@ from flask import current_app
 from app.database import get_db, transaction
 from app.models import utcnow
 from app.repositories import login_sessions as sessions_repo
+from app.security.email_address import email_key
 from app.services import audit, login_throttle, passkeys, second_factors
 from app.services.authentication import bad_credentials, password_matches
 from app.services.domain_errors import PermissionDenied
@@ -33,7 +34,7 @@ def reauthenticate(user, session_id, *, password=None, code=None, passkey=None):
     """
     conn = get_db()
     now = utcnow()
-    account = user.email.lower()
+    account = email_key(user.email)
     block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
     proven = password is None or password_matches(user, password)
     with transaction(conn):

@@ -4,9 +4,10 @@ from app.database import INTEGRITY_ERRORS, get_db, transaction
 from app.models import utcnow
 from app.repositories import users as users_repo
 from app.security.email_address import email_key
-from app.security.passwords import hash_password, verify_password
+from app.security.passwords import hash_password
 from app.services import account_mail, audit
 from app.services.domain_errors import (
+    AuthenticationFailed,
     Conflict,
     InvalidInput,
     NotFound,
@@ -48,6 +49,8 @@ def register(data, *, actor=None, notify=True, scim=None, event="user.registered
     conn = get_db()
     try:
         with transaction(conn):
+            if getattr(actor, "id", None) is not None:
+                _reject_admin_fields(data, _actor_now(conn, actor))
             user = users_repo.insert(
                 conn, name=data["name"], email=data["email"], password_hash=password_hash,
                 role=data.get("role", "user"), is_active=data.get("is_active", True),
@@ -98,11 +101,17 @@ def update_user(actor, ref, changes, *, by_api_key=False, precondition=None, eve
         raise _credentials_need_login()
     changes = dict(changes)
     password = changes.pop("password", None)
+    current_password = changes.pop("current_password", None)
+    if current_password is not None:
+        _resolve(get_db(), actor, ref)  # no such user: 404, and no password guess counted
     # Hash checks take tens of milliseconds: do them before taking the write lock.
-    new_hash = _new_password_hash(actor, ref, password, changes.pop("current_password", None))
+    _check_current_password(actor, ref, changes, password, current_password)
+    new_hash = None if password is None else hash_password(password, hash_method())
     conn = get_db()
     try:
         with transaction(conn):
+            actor = _actor_now(conn, actor)
+            _reject_admin_fields(changes, actor)
             target = _resolve(conn, actor, ref)
             _check_precondition(target, precondition)
             columns = _changed_columns(target, changes, password, new_hash)
@@ -156,6 +165,7 @@ def delete_user(actor, ref, *, precondition=None, event="user.deleted"):
     """
     conn = get_db()
     with transaction(conn):
+        actor = _actor_now(conn, actor)
         target = _resolve(conn, actor, ref)
         _check_precondition(target, precondition)
         if target.is_admin and target.is_active:
@@ -179,17 +189,34 @@ def _changed_columns(target, changes, password, new_hash):
     return columns
 
 
-def _new_password_hash(actor, ref, password, current_password):
-    """Check `current_password` when users change their own password; hash the new one."""
-    if password is None:
-        if current_password is not None:
-            raise _invalid("current_password", "Only needed together with a new password.")
-        return None
-    if _is_self(actor, *parse_reference(ref)) and not (
-        current_password is not None and verify_password(actor.password_hash, current_password)
-    ):
-        raise _invalid("current_password", "Send your current password to set a new one.")
-    return hash_password(password, hash_method())
+def _check_current_password(actor, ref, changes, password, current_password):
+    """Users changing their own password or email must send their current password; when
+    sent anyway it is checked. A wrong one counts as a failed login of the account."""
+    if current_password is None:
+        if _is_self(actor, *parse_reference(ref)) and (
+                password is not None or _changes_email(actor, changes)):
+            raise _invalid("current_password",
+                           "Send your current password to change your password or email.")
+        return
+    # Imported here: authentication reaches this module through second_factors.
+    from app.services.authentication import check_current_password
+
+    check_current_password(actor, current_password)
+
+
+def _changes_email(actor, changes):
+    return "email" in changes and email_key(changes["email"]) != email_key(actor.email)
+
+
+def _actor_now(conn, actor):
+    """The author of a change as it is now, read inside the writing transaction: one who
+    lost the right meanwhile changes nothing (401 when its sessions ended, else 403)."""
+    if actor is SYSTEM:
+        return actor
+    current = users_repo.get_by_id(conn, actor.id)
+    if current is None or not current.is_active or current.token_version != actor.token_version:
+        raise AuthenticationFailed("The access token has been revoked.")
+    return current
 
 
 def _resolve(conn, actor, ref):

@@ -6,11 +6,18 @@ import random
 
 import pytest
 
-from tests.helpers import PASSWORD
 from tests.databases import ENGINES, fresh_database
 from tests.faults.helpers import (
-    concurrently, create_admin, login, make_env, outcomes, query, register, serve,
+    concurrently,
+    create_admin,
+    login,
+    make_env,
+    outcomes,
+    query,
+    register,
+    serve,
 )
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +74,8 @@ def test_two_users_taking_one_new_email_give_one_success(service):
         target = f"Taken.{attempt}@Example.com"
         spellings = (target.upper(), target.lower())
         answers = concurrently(2, lambda i, spellings=spellings: service.request(
-            "PATCH", "/users/me", {"email": spellings[i]}, headers=headers[i]))
+            "PATCH", "/users/me", {"email": spellings[i], "current_password": PASSWORD},
+            headers=headers[i]))
         assert outcomes(answers) == [(200, None), (409, "email_taken")]
         assert count_email(service, target) == 1
 

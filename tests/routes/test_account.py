@@ -11,7 +11,11 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from app.security import account_tokens
 from tests.helpers import PASSWORD, assert_problem, token_in
 from tests.mail_server import (  # noqa: F401 (fixtures)
-    drain_outbox, link_in, received, smtp_server, with_smtp,
+    drain_outbox,
+    link_in,
+    received,
+    smtp_server,
+    with_smtp,
 )
 
 NEW_PASSWORD = "a brand new passphrase 2026"
@@ -226,3 +230,20 @@ def test_account_pages_script_is_served(client):
         assert response.status_code == 200
         assert "javascript" in response.mimetype
         assert "fetch(" in response.get_data(as_text=True)
+
+
+def test_reset_password_with_token_mailed_before_email_change_is_invalid(
+        client, user_headers, reset_token):
+    moved = client.patch("/users/me", headers=user_headers, json={
+        "email": "moved@example.com", "current_password": PASSWORD})
+    assert moved.status_code == 200
+    assert_problem(reset(client, reset_token), 400, "invalid_token")
+    assert log_in(client, PASSWORD, email="moved@example.com").status_code == 200
+
+
+def test_reset_password_with_token_after_email_changed_away_and_back_is_invalid(
+        client, user, user_headers, reset_token):
+    for email in ("moved@example.com", user.email):
+        client.patch("/users/me", headers=user_headers,
+                     json={"email": email, "current_password": PASSWORD})
+    assert_problem(reset(client, reset_token), 400, "invalid_token")

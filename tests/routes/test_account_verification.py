@@ -9,7 +9,11 @@ from itsdangerous import TimestampSigner
 from app.security import account_tokens
 from tests.helpers import PASSWORD, assert_problem, token_in
 from tests.mail_server import (  # noqa: F401 (fixtures)
-    drain_outbox, link_in, received, smtp_server, with_smtp,
+    drain_outbox,
+    link_in,
+    received,
+    smtp_server,
+    with_smtp,
 )
 
 VERIFY = "Confirm your email address"
@@ -71,7 +75,8 @@ def test_verify_email_with_token_works_once(client, user, user_headers, inbox):
 
 def test_email_change_mails_new_address_and_voids_old_token(client, user, user_headers, inbox):
     old_token = token_in(inbox(user.email)[0])
-    client.patch("/users/me", json={"email": "moved@example.com"}, headers=user_headers)
+    client.patch("/users/me", json={"email": "moved@example.com", "current_password": PASSWORD},
+                 headers=user_headers)
     [message] = inbox("moved@example.com")
     assert_problem(verify(client, old_token), 400, "invalid_token")
     assert verify(client, token_in(message)).status_code == 204
@@ -79,7 +84,8 @@ def test_email_change_mails_new_address_and_voids_old_token(client, user, user_h
 
 
 def test_email_change_unverifies_verified_address(client, verified, user_headers, inbox):
-    client.patch("/users/me", json={"email": "moved@example.com"}, headers=user_headers)
+    client.patch("/users/me", json={"email": "moved@example.com", "current_password": PASSWORD},
+                 headers=user_headers)
     assert me(client, user_headers)["email_verified"] is False
     assert len(inbox("moved@example.com")) == 1
 
@@ -88,7 +94,8 @@ def test_verify_email_with_used_token_after_email_comes_back_is_invalid(
         client, user, verified, user_headers, inbox):
     used = token_in(inbox(user.email)[0])
     for email in ("moved@example.com", user.email):
-        client.patch("/users/me", json={"email": email}, headers=user_headers)
+        client.patch("/users/me", json={"email": email, "current_password": PASSWORD},
+                     headers=user_headers)
     assert_problem(verify(client, used), 400, "invalid_token")
 
 
@@ -167,3 +174,34 @@ def test_resend_verification_when_verified_sends_nothing(client, verified, user_
 
 def test_resend_verification_for_unknown_user_is_not_found(client, admin_headers):
     assert_problem(resend(client, 9999, admin_headers), 404, "not_found")
+
+
+@pytest.mark.parametrize("email", [
+    "<attacker@evil.example>.corp.example", "x@evil.example(.corp.example)",
+    "a@evil.example,.corp.example", "Name <a@evil.example>", '"quoted"@evil.example',
+    "a@evil.example a@corp.example", "a@[127.0.0.1]",
+])
+def test_register_with_address_that_is_not_one_plain_addr_spec_is_invalid(
+        app, client, smtp_server, email):
+    response = client.post("/users", json={**NEW_USER, "email": email})
+    body = assert_problem(response, 422, "validation_error")
+    assert set(body["errors"]) == {"email"}
+    assert app.extensions["mail_outbox"].join()
+    assert smtp_server.inbox.envelopes == []
+
+
+def test_register_mails_exactly_the_stored_address(app, client, smtp_server):
+    response = client.post("/users", json={**NEW_USER, "email": "Teszt.ELEK@Example.COM"})
+    assert response.get_json()["email"] == "teszt.elek@example.com"
+    assert app.extensions["mail_outbox"].join()
+    assert [envelope.rcpt_tos for envelope in smtp_server.inbox.envelopes] == [
+        ["teszt.elek@example.com"]]
+
+
+def test_register_verification_mail_carries_no_text_the_registrant_chose(client, inbox):
+    name = "Win a prize at https://evil.example now"
+    assert client.post("/users", json={**NEW_USER, "name": name}).status_code == 201
+    [message] = inbox(NEW_USER["email"])
+    for part in ("plain", "html"):
+        content = message.get_body((part,)).get_content()
+        assert "prize" not in content and "evil.example" not in content

@@ -55,7 +55,7 @@ def test_legacy_get_unknown_user_as_admin_is_not_found(client, admin_headers, re
 
 
 def test_legacy_put_user_replaces_name_and_email(client, user, user_headers):
-    body = {"name": " Renamed ", "email": "Renamed@Example.com"}
+    body = {"name": " Renamed ", "email": "Renamed@Example.com", "current_password": PASSWORD}
     response = client.put(f"/user/{user.id}", json=body, headers=user_headers)
     assert response.status_code == 200
     assert (response.get_json()["name"], response.get_json()["email"]) == (
@@ -86,7 +86,7 @@ def test_legacy_put_own_password_needs_current_password(client, user, user_heade
 
 
 def test_legacy_put_taken_email_is_conflict(client, admin, user, user_headers):
-    body = {"name": user.name, "email": admin.email.upper()}
+    body = {"name": user.name, "email": admin.email.upper(), "current_password": PASSWORD}
     assert_problem(client.put(f"/user/{user.id}", json=body, headers=user_headers),
                    409, "email_taken")
 

@@ -187,7 +187,8 @@ def test_refresh_after_account_change_is_invalid_token(client, pair, user, admin
 
 
 def test_refresh_after_email_change_still_works(client, pair, user):
-    response = client.patch("/users/me", json={"email": "renamed@example.com"},
+    response = client.patch("/users/me", json={"email": "renamed@example.com",
+                                               "current_password": PASSWORD},
                             headers=bearer(pair["access_token"]))
     assert response.status_code == 200
     assert_alive(client, pair)

@@ -3,7 +3,7 @@ characters or normalization name one account (issue 12, item 4)."""
 
 import pytest
 
-from tests.conftest import PASSWORD, assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 VARIANTS = [
     ("odysseus.zoσ@example.org", "ODYSSEUS.ZOΣ@EXAMPLE.ORG"),
@@ -54,8 +54,9 @@ def test_patch_email_to_equal_key_of_another_is_email_taken(client, make_user, a
 def test_login_backoff_counts_key_variants_as_one_account(client):
     register(client, "odysseus.zoσ@example.org")
     wrong = "not the right password at all"
-    for email in ["odysseus.zoσ@example.org", "ODYSSEUS.ZOΣ@example.org", "odysseus.zoς@example.org",
-                  "ODYSSEUS.zoσ@example.org", "odysseus.ZOΣ@example.org"]:
+    for email in ["odysseus.zoσ@example.org", "ODYSSEUS.ZOΣ@example.org",
+                  "odysseus.zoς@example.org", "ODYSSEUS.zoσ@example.org",
+                  "odysseus.ZOΣ@example.org"]:
         assert client.post("/login", json={"email": email, "password": wrong}).status_code == 401
     response = client.post("/login", json={"email": "odysseus.zoσ@example.org",
                                             "password": PASSWORD})

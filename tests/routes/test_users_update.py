@@ -32,7 +32,8 @@ def log_in(client, email, password):
 
 
 def test_put_replaces_name_and_email(client, user_headers):
-    body = {"name": "  New Name ", "email": "New.Address@Example.com"}
+    body = {"name": "  New Name ", "email": "New.Address@Example.com",
+            "current_password": PASSWORD}
     response = client.put("/users/me", json=body, headers=user_headers)
     assert response.status_code == 200
     assert response.get_json()["name"] == "New Name"
@@ -47,23 +48,25 @@ def test_put_without_required_field_is_rejected(client, user_headers, missing):
 
 
 def test_put_without_password_keeps_password(client, user_headers):
-    client.put("/users/me", json={"name": "N", "email": "new@example.com"}, headers=user_headers)
+    client.put("/users/me", json={"name": "N", "email": "new@example.com",
+                                  "current_password": PASSWORD}, headers=user_headers)
     assert log_in(client, "new@example.com", PASSWORD).status_code == 200
 
 
 @pytest.mark.parametrize("change, kept", [
     ({"name": "Changed Name"}, {"email": "regular@example.com"}),
-    ({"email": "changed@example.com"}, {"name": "Regular User"}),
+    ({"email": "changed@example.com", "current_password": PASSWORD}, {"name": "Regular User"}),
     ({}, {"name": "Regular User", "email": "regular@example.com"}),
 ])
 def test_patch_changes_only_given_fields(client, user_headers, change, kept):
     response = client.patch("/users/me", json=change, headers=user_headers)
     assert response.status_code == 200
+    change = {key: value for key, value in change.items() if key != "current_password"}
     assert response.get_json() | change | kept == response.get_json()
 
 
 def test_patch_trims_name_and_lowercases_email(client, user_headers):
-    body = {"name": " Trimmed \u3000", "email": "MiXeD@Example.COM"}
+    body = {"name": " Trimmed \u3000", "email": "MiXeD@Example.COM", "current_password": PASSWORD}
     got = client.patch("/users/me", json=body, headers=user_headers).get_json()
     assert (got["name"], got["email"]) == ("Trimmed", "mixed@example.com")
 
@@ -72,7 +75,7 @@ def test_patch_trims_name_and_lowercases_email(client, user_headers):
 def test_change_email_resets_email_verified(client, user, user_headers, set_columns, method):
     set_columns(user, email_verified=True)
     assert client.get("/users/me", headers=user_headers).get_json()["email_verified"] is True
-    body = {"name": user.name, "email": "other.address@example.com"}
+    body = {"name": user.name, "email": "other.address@example.com", "current_password": PASSWORD}
     response = getattr(client, method)("/users/me", json=body, headers=user_headers)
     assert response.get_json()["email_verified"] is False
 
@@ -87,7 +90,7 @@ def test_patch_same_email_in_other_case_keeps_email_verified(
 
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_change_email_to_taken_one_is_conflict(client, admin, user_headers, method):
-    body = {"name": "Regular User", "email": "ADMIN@example.com"}
+    body = {"name": "Regular User", "email": "ADMIN@example.com", "current_password": PASSWORD}
     response = getattr(client, method)("/users/me", json=body, headers=user_headers)
     assert_problem(response, 409, "email_taken")
 

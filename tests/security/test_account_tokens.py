@@ -25,10 +25,10 @@ def made_ago(monkeypatch, seconds, kind):
     return token
 
 
-def test_read_reset_token_returns_user_and_fingerprint():
+def test_read_reset_token_returns_user_fingerprint_and_email_version():
     token = tokens.make_reset_token(KEY, USER)
     assert tokens.read_reset_token(KEY, token) == (7, tokens.password_fingerprint(
-        USER.password_hash))
+        USER.password_hash), 3)
 
 
 def test_read_verification_token_returns_user_and_address():
@@ -75,6 +75,8 @@ def test_read_token_expires_after_max_age(monkeypatch, kind, max_age):
     ("reset", tokens.RESET_SALT, {"uid": "7", "pw": "abc"}),
     ("reset", tokens.RESET_SALT, {"uid": 7, "pw": 123}),
     ("reset", tokens.RESET_SALT, [7, "abc"]),
+    ("reset", tokens.RESET_SALT, {"uid": 7, "pw": "abc"}),
+    ("reset", tokens.RESET_SALT, {"uid": 7, "pw": "abc", "v": "3"}),
     ("verification", tokens.VERIFY_SALT, {"uid": 7, "pw": "abc"}),
     ("verification", tokens.VERIFY_SALT, {"uid": None, "email": "a@example.com"}),
 ])
