@@ -64,9 +64,3 @@ class RateLimited(DomainError):
     def __init__(self, detail, *, retry_after):
         super().__init__(detail)
         self.retry_after = retry_after
-
-
-class PreconditionFailed(DomainError):
-    """An `If-Match` names a representation that is no longer current."""
-
-    code = "precondition_failed"
