@@ -21,16 +21,16 @@ bind = os.environ.get("BIND", "0.0.0.0:8000")
 # Sync workers: SQLite writes serialize anyway, and each worker keeps its own connection.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
-timeout = 30            # a worker silent this long is killed and replaced
-graceful_timeout = 20   # on SIGTERM, let requests in flight finish
+timeout = 30  # a worker silent this long is killed and replaced
+graceful_timeout = 20  # on SIGTERM, let requests in flight finish
 keepalive = 5
-max_requests = 10000    # recycle workers now and then, jittered so they don't all at once
+max_requests = 10000  # recycle workers now and then, jittered so they don't all at once
 max_requests_jitter = 1000
 limit_request_line = 8190
 # The app writes its own access line (JSON, with request id and user); gunicorn's stays off.
 accesslog = None
 errorlog = "-"
-control_socket_disable = True   # gunicorn 27 would otherwise open one in the home folder
+control_socket_disable = True  # gunicorn 27 would otherwise open one in the home folder
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # gunicorn's own lines (a malformed request, a worker that died) quote what the client
@@ -56,8 +56,11 @@ class RedactingJsonFormatter(JsonFormatter):
     """One JSON object a line, with the app's field names (app/logs.py), redacted."""
 
     def __init__(self):
-        super().__init__("%(levelname)s %(name)s %(message)s", timestamp="time",
-                         rename_fields={"levelname": "level", "name": "logger"})
+        super().__init__(
+            "%(levelname)s %(name)s %(message)s",
+            timestamp="time",
+            rename_fields={"levelname": "level", "name": "logger"},
+        )
 
     def format(self, record):
         return redact(super().format(record))
@@ -81,8 +84,11 @@ class RedactingLogger(Logger):
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 if getattr(handler, "_gunicorn", False):
-                    handler.setFormatter(RedactingTextFormatter(self.error_fmt, self.datefmt)
-                                         if text else RedactingJsonFormatter())
+                    handler.setFormatter(
+                        RedactingTextFormatter(self.error_fmt, self.datefmt)
+                        if text
+                        else RedactingJsonFormatter()
+                    )
 
 
 logger_class = RedactingLogger
@@ -93,13 +99,16 @@ logger_class = RedactingLogger
 # (mkdtemp: a fresh name, so instances on one machine never share one) when it starts,
 # and only that master removes it when it exits. With metrics off no folder is made.
 _metrics_enabled = os.environ.get("METRICS_ENABLED", "false").strip().lower() in (
-    "1", "true", "yes", "on")
+    "1",
+    "true",
+    "yes",
+    "on",
+)
 # "pid:folder" of the folder a master made; in the environment, so that a configuration
 # reload (SIGHUP runs this file again) still knows the folder is its own.
 OWNER_VARIABLE = "USER_SERVICE_METRICS_DIR_OWNER"
 _owner_pid, _, _owned_dir = os.environ.get(OWNER_VARIABLE, "").partition(":")
-_own_metrics = ({"dir": _owned_dir, "pid": int(_owner_pid)}
-                if _owner_pid == str(os.getpid()) else {})
+_own_metrics = {"dir": _owned_dir, "pid": int(_owner_pid)} if _owner_pid == str(os.getpid()) else {}
 _given_metrics_dir = None if _own_metrics else os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
 

@@ -6,10 +6,31 @@ PostgreSQL; `create_app` is the one place the pieces are wired (README, "Archite
 
 from app import cli, config, database, logs, mail, metrics, openapi
 from app.framework_workarounds import FlaskRememberingSyncFunctions
-from app.http import (client_origin, compression, error_handlers, headers, json_provider,
-                      no_cookie_sessions, rate_limits, scim_errors)
-from app.routes import (account, account_pages, api_keys, audit_events, legacy, login, meta,
-                        mfa, passkeys, reauth, scim, sessions, users)
+from app.http import (
+    client_origin,
+    compression,
+    error_handlers,
+    headers,
+    json_provider,
+    no_cookie_sessions,
+    rate_limits,
+    scim_errors,
+)
+from app.routes import (
+    account,
+    account_pages,
+    api_keys,
+    audit_events,
+    legacy,
+    login,
+    meta,
+    mfa,
+    passkeys,
+    reauth,
+    scim,
+    sessions,
+    users,
+)
 from app.routes import metrics as metrics_route
 
 
@@ -34,9 +55,23 @@ def create_app(overrides=None):
     headers.init_app(app)
     rate_limits.init_app(app)
     client_origin.init_app(app)
-    openapi.init_app(app, [meta.blp, users.blp, login.blp, account.blp, account_pages.blp,
-                           legacy.blp, reauth.blp, mfa.blp, passkeys.blp, api_keys.blp,
-                           sessions.blp, audit_events.blp])
+    openapi.init_app(
+        app,
+        [
+            meta.blp,
+            users.blp,
+            login.blp,
+            account.blp,
+            account_pages.blp,
+            legacy.blp,
+            reauth.blp,
+            mfa.blp,
+            passkeys.blp,
+            api_keys.blp,
+            sessions.blp,
+            audit_events.blp,
+        ],
+    )
     app.register_blueprint(scim.blp)
     scim_errors.init_app(app)
     error_handlers.init_app(app)

@@ -35,10 +35,20 @@ def upgrade_command():
 
 
 @db_cli.command("copy")
-@click.option("--from", "source_url", required=True, metavar="URL",
-              help="The database to copy from, e.g. sqlite:///instance/users.db.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=database_copy.BATCH_SIZE,
-              show_default=True, help="Rows read and written at a time.")
+@click.option(
+    "--from",
+    "source_url",
+    required=True,
+    metavar="URL",
+    help="The database to copy from, e.g. sqlite:///instance/users.db.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=database_copy.BATCH_SIZE,
+    show_default=True,
+    help="Rows read and written at a time.",
+)
 def copy_command(source_url, batch_size):
     """Copy every row of another database into this app's empty one (DATABASE_URL).
 
@@ -46,8 +56,7 @@ def copy_command(source_url, batch_size):
     """
     try:
         with cli_progress.reporter("copying rows") as report:
-            counts = database_copy.copy_from(source_url, batch_size=batch_size,
-                                             on_progress=report)
+            counts = database_copy.copy_from(source_url, batch_size=batch_size, on_progress=report)
     except DomainError as error:
         raise click.ClickException(error.detail) from None
     except (ValueError, DatabaseUnavailable, *DATABASE_ERRORS) as error:
@@ -83,9 +92,13 @@ def purge_command():
 
 
 @audit_cli.command("prune")
-@click.option("--batch-size", type=click.IntRange(1, audit_trail.PRUNE_BATCH_SIZE),
-              default=audit_trail.PRUNE_BATCH_SIZE, show_default=True,
-              help="Events deleted per statement (each in its own short transaction).")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, audit_trail.PRUNE_BATCH_SIZE),
+    default=audit_trail.PRUNE_BATCH_SIZE,
+    show_default=True,
+    help="Events deleted per statement (each in its own short transaction).",
+)
 def prune_command(batch_size):
     """Delete audit events older than AUDIT_RETENTION_DAYS, in batches."""
     before = audit_trail.prune_cutoff()

@@ -18,7 +18,7 @@ import time
 
 import click
 
-PLAIN_INTERVAL = 10.0   # seconds between two plain progress lines
+PLAIN_INTERVAL = 10.0  # seconds between two plain progress lines
 
 
 class Reporter:
@@ -47,14 +47,18 @@ class Reporter:
         if self._bar is not None:
             self._bar.render_finish()
             self._bar = None
-        elif not self.terminal and self._total is not None and self._last_line != (
-                self._done, self._total):
+        elif (
+            not self.terminal
+            and self._total is not None
+            and self._last_line != (self._done, self._total)
+        ):
             self._write_line(self._done, self._total)
 
     def _advance_bar(self, done, total):
         if self._bar is None:
-            self._bar = click.progressbar(length=total, label=self.label, file=self.file,
-                                          show_pos=True, show_percent=True)
+            self._bar = click.progressbar(
+                length=total, label=self.label, file=self.file, show_pos=True, show_percent=True
+            )
             self._bar.render_progress()
         self._bar.update(max(0, done - self._bar.pos))
 
@@ -76,7 +80,7 @@ def _is_terminal(file):
     isatty = getattr(file, "isatty", None)
     try:
         return bool(isatty and isatty())
-    except ValueError:   # a closed stream
+    except ValueError:  # a closed stream
         return False
 
 

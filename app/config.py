@@ -122,7 +122,8 @@ def _apply_mail_rules(settings):
     elif not url or url.partition("://")[0].lower() == "console":
         raise ConfigError(
             "APP_ENV=production needs MAIL_URL (smtp://, smtp+starttls:// or file://); "
-            "without it, empty or console:// it would print reset tokens to the log")
+            "without it, empty or console:// it would print reset tokens to the log"
+        )
 
 
 def origin_of(url):
@@ -153,9 +154,16 @@ def _check(settings):
         raise ConfigError("LOG_FORMAT must be json or text")
     if settings["DB_STATEMENT_TIMEOUT"] < 0:
         raise ConfigError("DB_STATEMENT_TIMEOUT must be 0 (no limit) or more")
-    for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "MAX_CONTENT_LENGTH",
-                 "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "DB_POOL_SIZE",
-                 "REAUTH_MAX_AGE", "AUDIT_RETENTION_DAYS"):
+    for name in (
+        "ACCESS_TOKEN_TTL",
+        "REFRESH_TOKEN_TTL",
+        "MAX_CONTENT_LENGTH",
+        "LOGIN_MAX_FAILURES",
+        "LOGIN_FAILURE_WINDOW",
+        "DB_POOL_SIZE",
+        "REAUTH_MAX_AGE",
+        "AUDIT_RETENTION_DAYS",
+    ):
         if settings[name] <= 0:
             raise ConfigError(f"{name} must be positive")
     if settings["REFRESH_TOKEN_TTL"] < settings["ACCESS_TOKEN_TTL"]:

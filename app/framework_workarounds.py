@@ -49,11 +49,11 @@ class FlaskRememberingSyncFunctions(Flask):
 # limiter registers its hooks in `app.before_request_funcs[None]` (and after/teardown)
 # as bound methods of itself or `functools.partial`s holding it.
 
+
 def drop_limiter_request_hooks(app, limiter):
     """Remove `limiter`'s app-wide per-request hooks from `app`; return how many."""
     dropped = 0
-    for hooks in (app.before_request_funcs, app.after_request_funcs,
-                  app.teardown_request_funcs):
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
         kept = [hook for hook in hooks.get(None, []) if not is_limiter_hook(hook, limiter)]
         dropped += len(hooks.get(None, [])) - len(kept)
         hooks[None] = kept
@@ -73,6 +73,7 @@ def is_limiter_hook(hook, limiter):
 # current views; copying that dict is the only way to document the copies as deprecated
 # without writing every schema twice. Relies on: `function._apidoc["manual_doc"]`.
 
+
 def deprecated_view(view):
     """A copy of a documented view, marked deprecated in the API document."""
 
@@ -91,6 +92,7 @@ def deprecated_view(view):
 # of ours is `application/problem+json` (RFC 9457), so the document must say so for all
 # of them. Relies on: `Api._register_responses(self)` being called once from `Api.__init__`
 # / `init_app`, and `flask_smorest.utils.prepare_response(response, spec, content_type)`.
+
 
 class ErrorResponsesApi(Api):
     """flask-smorest's Api, documenting every error status as ERROR_MIMETYPE.

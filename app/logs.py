@@ -36,8 +36,9 @@ class RedactQueryStrings(logging.Filter):
 
     def filter(self, record):
         if record.args and isinstance(record.args, tuple):
-            record.args = tuple(QUERY_STRING.sub("?…", arg) if isinstance(arg, str) else arg
-                                for arg in record.args)
+            record.args = tuple(
+                QUERY_STRING.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
         return True
 
 
@@ -54,8 +55,9 @@ class SafeTextFormatter(logging.Formatter):
         if record.exc_info:
             # Indented, so a message inside the traceback cannot pass for a log line.
             trace = self.formatException(record.exc_info)
-            line += "".join(f"\n    | {CONTROL_CHARACTERS.sub(_escape, part)}"
-                            for part in trace.splitlines())
+            line += "".join(
+                f"\n    | {CONTROL_CHARACTERS.sub(_escape, part)}" for part in trace.splitlines()
+            )
         return line
 
 
@@ -97,8 +99,9 @@ class FastJsonFormatter(PlainJsonFormatter):
 
 def _json_formatter():
     # `timestamp="time"`: RFC 3339 in UTC with microseconds.
-    return FastJsonFormatter(JSON_FIELDS, timestamp="time",
-                             rename_fields={"levelname": "level", "name": "logger"})
+    return FastJsonFormatter(
+        JSON_FIELDS, timestamp="time", rename_fields={"levelname": "level", "name": "logger"}
+    )
 
 
 def configure(app):
@@ -130,16 +133,22 @@ def _log_access(response):
     current = request._get_current_object()  # one proxy lookup instead of six
     # The route template (`/users/<ref>`), never the raw path with its values.
     route = current.url_rule.rule if current.url_rule else "(unmatched)"
-    access_logger.info("%s %s %s", current.method, route, response.status_code, extra={
-        "event": "http.request",
-        "method": current.method,
-        "route": route,
-        "status": response.status_code,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-        "user_id": user.id if user else None,
-        "client": current.remote_addr,
-        "request_id": current_request_id(),
-    })
+    access_logger.info(
+        "%s %s %s",
+        current.method,
+        route,
+        response.status_code,
+        extra={
+            "event": "http.request",
+            "method": current.method,
+            "route": route,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            "user_id": user.id if user else None,
+            "client": current.remote_addr,
+            "request_id": current_request_id(),
+        },
+    )
     return response
 
 

@@ -12,16 +12,23 @@ import time
 from flask import current_app, g, has_app_context, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 
-REQUESTS = Counter("user_service_http_requests_total", "HTTP requests answered.",
-                   ["method", "route", "status"])
-LATENCY = Histogram("user_service_http_request_duration_seconds", "Time to answer a request.",
-                    ["method", "route"],
-                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+REQUESTS = Counter(
+    "user_service_http_requests_total", "HTTP requests answered.", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "user_service_http_request_duration_seconds",
+    "Time to answer a request.",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 LOGINS = Counter("user_service_logins_total", "Login attempts by outcome.", ["outcome"])
-DATABASE_ERRORS = Counter("user_service_database_errors_total",
-                          "Database errors met while answering.", ["kind"])
-AUDIT_WRITE_FAILURES = Counter("user_service_audit_write_failures_total",
-                               "Audit events that could not be stored (they were logged).")
+DATABASE_ERRORS = Counter(
+    "user_service_database_errors_total", "Database errors met while answering.", ["kind"]
+)
+AUDIT_WRITE_FAILURES = Counter(
+    "user_service_audit_write_failures_total",
+    "Audit events that could not be stored (they were logged).",
+)
 
 logger = logging.getLogger(__name__)
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -86,11 +93,12 @@ def _observe(response):
     route = request.url_rule.rule if request.url_rule else "(unmatched)"
     # Clients can send any method name; unknown ones must not mint new series.
     method = request.method if request.method in KNOWN_METHODS else "other"
-    _safely(lambda: REQUESTS.labels(method, route, str(response.status_code)).inc(),
-            "a request")
+    _safely(lambda: REQUESTS.labels(method, route, str(response.status_code)).inc(), "a request")
     if started is not None:
-        _safely(lambda: LATENCY.labels(method, route).observe(time.perf_counter() - started),
-                "a latency")
+        _safely(
+            lambda: LATENCY.labels(method, route).observe(time.perf_counter() - started),
+            "a latency",
+        )
     return response
 
 

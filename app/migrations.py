@@ -45,10 +45,12 @@ def fill_email_keys(conn):
         groups = "; ".join(", ".join(str(i) for i in ids) for ids in shared)
         raise MigrationRefused(
             "users with emails that compare equal (NFKC case-folded) must be merged, "
-            f"deleted or given another email first; user ids sharing one: {groups}")
+            f"deleted or given another email first; user ids sharing one: {groups}"
+        )
     for key, (user_id,) in owners.items():
-        conn.execute("UPDATE users SET email_key = :key WHERE id = :id",
-                     {"key": key, "id": user_id})
+        conn.execute(
+            "UPDATE users SET email_key = :key WHERE id = :id", {"key": key, "id": user_id}
+        )
 
 
 STEPS = {"fill_email_keys": fill_email_keys}
@@ -119,8 +121,9 @@ def applied_versions(conn):
 def pending(conn, directory=MIGRATIONS_DIR):
     """Return the migrations not applied yet."""
     done = applied_versions(conn)
-    return [migration for migration in discover(directory, conn.engine)
-            if migration.version not in done]
+    return [
+        migration for migration in discover(directory, conn.engine) if migration.version not in done
+    ]
 
 
 def upgrade(conn, directory=MIGRATIONS_DIR):

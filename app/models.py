@@ -119,6 +119,7 @@ class ApiKeyCredential:
 def _optional_time(text):
     return from_db_time(text) if text is not None else None
 
+
 @dataclass(frozen=True, slots=True)
 class RefreshToken:
     """A stored refresh token (its hash is the key), with its session's user."""
@@ -143,6 +144,7 @@ class PurgedSessions:
 
     refresh_tokens: int
     sessions: int
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEvent:

@@ -50,12 +50,19 @@ such as a tab, at either end."""
 def _text_rule_components():
     """The schemas text fields refer to (app/schemas/patterns.py computes the patterns)."""
     return {
-        "EmailAddress": {"description": EMAIL_DESCRIPTION, "pattern": patterns.email(),
-                         "not": _ref("UnprintableCharacter")},
-        "UnprintableCharacter": {"description": UNPRINTABLE_DESCRIPTION,
-                                 "pattern": patterns.unprintable()},
-        "UnprintableNonSpace": {"description": UNPRINTABLE_NON_SPACE_DESCRIPTION,
-                                "pattern": patterns.unprintable_but_space()},
+        "EmailAddress": {
+            "description": EMAIL_DESCRIPTION,
+            "pattern": patterns.email(),
+            "not": _ref("UnprintableCharacter"),
+        },
+        "UnprintableCharacter": {
+            "description": UNPRINTABLE_DESCRIPTION,
+            "pattern": patterns.unprintable(),
+        },
+        "UnprintableNonSpace": {
+            "description": UNPRINTABLE_NON_SPACE_DESCRIPTION,
+            "pattern": patterns.unprintable_but_space(),
+        },
     }
 
 
@@ -96,8 +103,11 @@ class ApiKeyScopes(BasePlugin):
                 continue
             scope = route_scope(path or "", method)
             if scope in (CREDENTIALS, None):
-                note = "API keys are refused here (403 `forbidden`)." if scope else (
-                    "No API key scope covers this route (403 `insufficient_scope`).")
+                note = (
+                    "API keys are refused here (403 `forbidden`)."
+                    if scope
+                    else ("No API key scope covers this route (403 `insufficient_scope`).")
+                )
             else:
                 operation["security"] = [*security, *API_KEY_SECURITY]
                 operation["x-api-key-scope"] = scope
@@ -190,23 +200,36 @@ def init_app(app, blueprints):
         app.config.setdefault(key, value)
     app.config.setdefault("API_VERSION", app.config["SERVICE_VERSION"])
     app.config.setdefault("API_SPEC_OPTIONS", {"info": {"description": DESCRIPTION}})
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [CommonErrors(), ApiKeyScopes(),
-                                                             SchemaRules()]})
+    api = ProblemApi(
+        app, spec_kwargs={"extra_plugins": [CommonErrors(), ApiKeyScopes(), SchemaRules()]}
+    )
     api.ma_plugin.converter.add_attribute_function(_rfc3339_properties)
     api.ma_plugin.converter.add_attribute_function(_text_properties)
     api.ma_plugin.converter.add_attribute_function(
-        _password_properties(app.config["PASSWORD_MIN_LENGTH"]))
+        _password_properties(app.config["PASSWORD_MIN_LENGTH"])
+    )
     for name, component in _text_rule_components().items():
         api.spec.components.schema(name, component)
     api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                       "description": "An access token from POST /login."}
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An access token from POST /login.",
+        },
     )
-    api.spec.components.security_scheme("apiKey", {
-        "type": "http", "scheme": "bearer", "bearerFormat": "usk_...",
-        "description": "An API key from POST /users/me/api-keys, sent as "
-                       "`Authorization: Bearer usk_...`; each operation names the scope it "
-                       "needs (`x-api-key-scope`)."})
+    api.spec.components.security_scheme(
+        "apiKey",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "usk_...",
+            "description": "An API key from POST /users/me/api-keys, sent as "
+            "`Authorization: Bearer usk_...`; each operation names the scope it "
+            "needs (`x-api-key-scope`).",
+        },
+    )
     # POST /login answers this or a TokenPair (LoginResultSchema's oneOf names it).
     api.spec.components.schema("MfaChallenge", schema=MfaChallengeSchema)
     for blueprint in blueprints:

@@ -27,9 +27,17 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 SPAN = timedelta(days=365)
 DEFAULT_SERVER = "postgresql://127.0.0.1:5432/test"
 # Type and weight: logins dominate a real trail; password changes are rare.
-TYPES = (("login.succeeded", 50), ("login.failed", 20), ("token.reuse_detected", 1),
-         ("logout", 15), ("password.changed", 2), ("email.changed", 1),
-         ("user.registered", 5), ("password.reset_requested", 3), ("session.revoked", 3))
+TYPES = (
+    ("login.succeeded", 50),
+    ("login.failed", 20),
+    ("token.reuse_detected", 1),
+    ("logout", 15),
+    ("password.changed", 2),
+    ("email.changed", 1),
+    ("user.registered", 5),
+    ("password.reset_requested", 3),
+    ("session.revoked", 3),
+)
 COLUMNS = ("type", "occurred_at", "actor_id", "subject_id", "ip", "request_id", "details")
 
 
@@ -43,16 +51,24 @@ def events(count):
         subject = rng.randint(1, USERS)
         actor = None if kind in ("login.failed", "token.reuse_detected") else subject
         details = '{"reason": "wrong_password"}' if kind == "login.failed" else "{}"
-        yield (kind, to_db_time(START + step * number), actor, subject,
-               f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
-               secrets.token_hex(8), details)
+        yield (
+            kind,
+            to_db_time(START + step * number),
+            actor,
+            subject,
+            f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            secrets.token_hex(8),
+            details,
+        )
 
 
 def seed_sqlite(path, count, *, chunk=50_000):
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous = OFF")
-    sql = (f"INSERT INTO audit_events ({', '.join(COLUMNS)})"
-           f" VALUES ({', '.join('?' for _ in COLUMNS)})")
+    sql = (
+        f"INSERT INTO audit_events ({', '.join(COLUMNS)})"
+        f" VALUES ({', '.join('?' for _ in COLUMNS)})"
+    )
     rows = events(count)
     while batch := [row for _, row in zip(range(chunk), rows)]:
         with conn:
@@ -82,10 +98,16 @@ def cases(count):
         f"subject=one user (~{count // USERS} events)": {"subject_id": USERS // 2},
         "actor=one user": {"actor_id": USERS // 3},
         "time range: one hour": {"since": day, "until": day + timedelta(hours=1)},
-        "time range: one month, second page": {"since": day, "until": day + timedelta(days=30),
-                                               "page": 2},
-        "type=logout within one week": {"type": "logout", "since": day,
-                                        "until": day + timedelta(days=7)},
+        "time range: one month, second page": {
+            "since": day,
+            "until": day + timedelta(days=30),
+            "page": 2,
+        },
+        "type=logout within one week": {
+            "type": "logout",
+            "since": day,
+            "until": day + timedelta(days=7),
+        },
     }
 
 
@@ -106,9 +128,14 @@ def time_cases(app, count):
                 items, _ = audit_trail.list_events(SYSTEM, **args)
                 samples.append((time.perf_counter() - started) * 1000)
             samples.sort()
-            rows.append({"case": label, "p50": statistics.median(samples),
-                         "p99": samples[min(REPEAT - 1, int(REPEAT * 0.99))],
-                         "items": len(items)})
+            rows.append(
+                {
+                    "case": label,
+                    "p50": statistics.median(samples),
+                    "p99": samples[min(REPEAT - 1, int(REPEAT * 0.99))],
+                    "items": len(items),
+                }
+            )
     return rows
 
 
@@ -143,32 +170,41 @@ def measure(workdir, count, postgresql_url=DEFAULT_SERVER):
 
 def table(figures):
     """The side-by-side table, as Markdown lines."""
-    yield (f"Audit trail with {figures['events']:,} events (in-process, limit 50,"
-           f" {REPEAT} runs per case):")
+    yield (
+        f"Audit trail with {figures['events']:,} events (in-process, limit 50,"
+        f" {REPEAT} runs per case):"
+    )
     yield ""
     yield "| case | SQLite p50 ms | p99 | PostgreSQL p50 ms | p99 | rows |"
     yield "| --- | ---: | ---: | ---: | ---: | ---: |"
     for lite, pg in zip(figures["sqlite"], figures["postgresql"]):
-        yield (f"| {lite['case']} | {lite['p50']:.2f} | {lite['p99']:.2f} | {pg['p50']:.2f}"
-               f" | {pg['p99']:.2f} | {lite['items']} |")
+        yield (
+            f"| {lite['case']} | {lite['p50']:.2f} | {lite['p99']:.2f} | {pg['p50']:.2f}"
+            f" | {pg['p99']:.2f} | {lite['items']} |"
+        )
 
 
 def targets(figures):
     """One line per engine: the slowest filtered page's p50 against the target."""
     for engine, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
         worst = max(row["p50"] for row in figures[engine] if not row["case"].startswith("no "))
-        yield (f"- audit trail at {figures['events']:,} events, slowest filtered page on {name}:"
-               f" p50 {worst:.2f} ms (target < {TARGET_MS:g}):"
-               f" {'met' if worst < TARGET_MS else 'NOT met'}")
+        yield (
+            f"- audit trail at {figures['events']:,} events, slowest filtered page on {name}:"
+            f" p50 {worst:.2f} ms (target < {TARGET_MS:g}):"
+            f" {'met' if worst < TARGET_MS else 'NOT met'}"
+        )
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m bench.audit",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.audit", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--events", type=int, default=100_000, help="events to seed")
-    parser.add_argument("--postgresql", default=os.environ.get("TEST_DATABASE_URL",
-                                                               DEFAULT_SERVER),
-                        help="a PostgreSQL server URL (a schema is made there and dropped)")
+    parser.add_argument(
+        "--postgresql",
+        default=os.environ.get("TEST_DATABASE_URL", DEFAULT_SERVER),
+        help="a PostgreSQL server URL (a schema is made there and dropped)",
+    )
     return parser.parse_args(argv)
 
 

@@ -19,12 +19,15 @@ DEFAULT_SERVER = "postgresql://127.0.0.1:5432/test"
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m bench.engines",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.engines", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--users", type=int, default=100_000, help="users to seed")
-    parser.add_argument("--postgresql", default=os.environ.get("TEST_DATABASE_URL",
-                                                               DEFAULT_SERVER),
-                        help="a PostgreSQL server URL (a schema is made there and dropped)")
+    parser.add_argument(
+        "--postgresql",
+        default=os.environ.get("TEST_DATABASE_URL", DEFAULT_SERVER),
+        help="a PostgreSQL server URL (a schema is made there and dropped)",
+    )
     return parser.parse_args(argv)
 
 
@@ -47,13 +50,16 @@ def measure_postgresql(sqlite_url, database_url, count):
 
 
 def print_side_by_side(sqlite, postgresql):
-    print(f"\nListing with {sqlite['users']:,} users, in-process, ms"
-          f" ({large.REPEAT} runs per case):")
+    print(
+        f"\nListing with {sqlite['users']:,} users, in-process, ms ({large.REPEAT} runs per case):"
+    )
     print(f"{'case':44} {'SQLite p50':>10} {'p99':>7} {'PG p50':>8} {'p99':>7} {'PG/SQLite':>9}")
     for lite, pg in zip(sqlite["rows"], postgresql["rows"]):
         ratio = pg["p50"] / lite["p50"] if lite["p50"] else float("inf")
-        print(f"{lite['case']:44} {lite['p50']:10.2f} {lite['p99']:7.2f}"
-              f" {pg['p50']:8.2f} {pg['p99']:7.2f} {ratio:8.2f}x")
+        print(
+            f"{lite['case']:44} {lite['p50']:10.2f} {lite['p99']:7.2f}"
+            f" {pg['p50']:8.2f} {pg['p99']:7.2f} {ratio:8.2f}x"
+        )
 
 
 def main(argv=None):
@@ -62,8 +68,7 @@ def main(argv=None):
         workdir = Path(folder)
         sqlite = large.measure(workdir, args.users)
         with scratch_schema(args.postgresql, f"bench_{secrets.token_hex(4)}") as database_url:
-            postgresql = measure_postgresql(large.database_url(workdir), database_url,
-                                            args.users)
+            postgresql = measure_postgresql(large.database_url(workdir), database_url, args.users)
     print_side_by_side(sqlite, postgresql)
 
 

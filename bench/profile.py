@@ -31,8 +31,9 @@ ENDPOINTS = {
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m bench.profile",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.profile", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--requests", type=int, default=3000, help="requests per endpoint")
     parser.add_argument("--top", type=int, default=15, help="profile entries to print")
     parser.add_argument("--only", nargs="*", help="endpoint labels to profile")
@@ -43,8 +44,13 @@ def parse_args(argv):
 def _environ(method, path, token=None, body=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     data = json.dumps(body) if body is not None else None
-    builder = EnvironBuilder(path=path, method=method, headers=headers, data=data,
-                             content_type="application/json" if data else None)
+    builder = EnvironBuilder(
+        path=path,
+        method=method,
+        headers=headers,
+        data=data,
+        content_type="application/json" if data else None,
+    )
     try:
         return builder.get_environ()
     finally:
@@ -110,15 +116,17 @@ def main(argv=None):
         from bench import floor
 
         app = create_app()
-        logfile = open(workdir / "log", "w")  # the access lines, kept off the terminal
+        logfile = open(workdir / "log", "w")  # noqa: SIM115 - open for the whole run; the access lines, kept off the terminal
         import logging
+
         for handler in logging.getLogger().handlers:
             if hasattr(handler, "setStream"):
                 handler.setStream(logfile)
         tokens = {}
         for who in ("me", "admin"):
-            environ = _prepared("POST", "/login", None,
-                                {"email": f"{who}@bench.example", "password": PASSWORD})
+            environ = _prepared(
+                "POST", "/login", None, {"email": f"{who}@bench.example", "password": PASSWORD}
+            )
             status, body = _call(app, environ)
             tokens[who] = json.loads(body)["access_token"]
         floor_us, _ = measure(floor.app, _prepared("GET", "/ping"), args.requests, False)
@@ -128,8 +136,10 @@ def main(argv=None):
                 continue
             environ = _prepared(method, path, tokens.get(who), body)
             per_request, stats = measure(app, environ, args.requests, not args.no_profile)
-            print(f"\n{label}: {per_request:.0f} µs a request "
-                  f"({per_request / floor_us:.1f}x the floor's /ping)")
+            print(
+                f"\n{label}: {per_request:.0f} µs a request "
+                f"({per_request / floor_us:.1f}x the floor's /ping)"
+            )
             if stats:
                 print(f"  {'µs/req':>7} {'calls/req':>9}  function (own time)")
                 for own, calls, name in top_entries(stats, args.requests, args.top):

@@ -26,23 +26,52 @@ def parse_args(argv):
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per endpoint")
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
-    parser.add_argument("--large", type=int, default=0, metavar="N",
-                        help="also time listing queries on N users (e.g. 1000000)")
-    parser.add_argument("--scim", type=int, default=0, metavar="N",
-                        help="also time the SCIM searches on N users, on SQLite and on the"
-                             " PostgreSQL server at TEST_DATABASE_URL (bench/scim.py)")
-    parser.add_argument("--postgresql", default=os.environ.get("TEST_DATABASE_URL"),
-                        metavar="URL", help="with --large, time the listing on PostgreSQL too "
-                        "(a scratch schema on this server; default: $TEST_DATABASE_URL)")
-    parser.add_argument("--large-dir", type=Path, metavar="DIR",
-                        help="keep the --large SQLite file in DIR and reuse it when there")
-    parser.add_argument("--soak", type=float, default=0, metavar="SECONDS",
-                        help="also soak gunicorn -w 2 at c=16 with mixed traffic (make bench: 600)")
-    parser.add_argument("--audit-events", type=int, default=0, metavar="N",
-                        help="also time audit trail pages on N events, on SQLite and on the"
-                             " PostgreSQL server of --postgresql (e.g. 1000000)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke mode: 2,000 users, 1 s runs, 1 round, sync only")
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time listing queries on N users (e.g. 1000000)",
+    )
+    parser.add_argument(
+        "--scim",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time the SCIM searches on N users, on SQLite and on the"
+        " PostgreSQL server at TEST_DATABASE_URL (bench/scim.py)",
+    )
+    parser.add_argument(
+        "--postgresql",
+        default=os.environ.get("TEST_DATABASE_URL"),
+        metavar="URL",
+        help="with --large, time the listing on PostgreSQL too "
+        "(a scratch schema on this server; default: $TEST_DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--large-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep the --large SQLite file in DIR and reuse it when there",
+    )
+    parser.add_argument(
+        "--soak",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="also soak gunicorn -w 2 at c=16 with mixed traffic (make bench: 600)",
+    )
+    parser.add_argument(
+        "--audit-events",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time audit trail pages on N events, on SQLite and on the"
+        " PostgreSQL server of --postgresql (e.g. 1000000)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke mode: 2,000 users, 1 s runs, 1 round, sync only"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     if args.quick:
@@ -53,9 +82,15 @@ def parse_args(argv):
 
 def app_env(database_path, workdir):
     env = {key: value for key, value in os.environ.items() if not key.startswith("FLASK_")}
-    env.update(APP_ENV="production", SECRET_KEY=SECRET, DATABASE_URL=f"sqlite:///{database_path}",
-               RATE_LIMIT_AUTH="0", ACCESS_TOKEN_TTL="86400", MAIL_URL=f"file://{workdir}/mail",
-               PYTHONPATH=str(ROOT))
+    env.update(
+        APP_ENV="production",
+        SECRET_KEY=SECRET,
+        DATABASE_URL=f"sqlite:///{database_path}",
+        RATE_LIMIT_AUTH="0",
+        ACCESS_TOKEN_TTL="86400",
+        MAIL_URL=f"file://{workdir}/mail",
+        PYTHONPATH=str(ROOT),
+    )
     return env
 
 
@@ -71,10 +106,12 @@ def prepare_database(workdir, users):
     with app.app_context():
         migrations.upgrade(get_db())
         users_service.create_or_promote_admin(
-            {"name": "Bench Admin", "email": "admin@bench.example", "password": PASSWORD})
+            {"name": "Bench Admin", "email": "admin@bench.example", "password": PASSWORD}
+        )
         for email in ("me@bench.example", "login@bench.example"):
-            users_service.register({"name": "Bench User", "email": email, "password": PASSWORD},
-                                   notify=False)
+            users_service.register(
+                {"name": "Bench User", "email": email, "password": PASSWORD}, notify=False
+            )
         password_hash = users_service.users_repo.get_by_email(get_db(), email).password_hash
     seed.seed_users(database, users, password_hash)
     return database
@@ -100,8 +137,12 @@ def _post(server, path, body, headers=None):
     import json
 
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request("POST", path, body=json.dumps(body),
-                 headers={"Content-Type": "application/json", **(headers or {})})
+    conn.request(
+        "POST",
+        path,
+        body=json.dumps(body),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     return json.loads(conn.getresponse().read())
 
 
@@ -111,33 +152,51 @@ def log_in(server, email):
 
 def create_api_key(server, access_token):
     """An API key of the same user, for the side-by-side comparison."""
-    return _post(server, "/users/me/api-keys", {"name": "bench", "scopes": ["users:read"]},
-                 {"Authorization": f"Bearer {access_token}"})["key"]
+    return _post(
+        server,
+        "/users/me/api-keys",
+        {"name": "bench", "scopes": ["users:read"]},
+        {"Authorization": f"Bearer {access_token}"},
+    )["key"]
 
 
 def measure_config(config, args, env, workdir):
     """Alternate floor and endpoint for every round; return the rows of the table."""
     samples = {}
     floor_env = {**env, "PYTHONPATH": str(ROOT / "bench")}
-    with Server("floor:app", config, floor_env, workdir / "floor.log",
-                chdir=ROOT / "bench") as floor, \
-            Server("wsgi:app", config, env, workdir / f"app-{config}.log") as app:
-        tokens = {"me": log_in(app, "me@bench.example"),
-                  "admin": log_in(app, "admin@bench.example")}
+    with (
+        Server(
+            "floor:app", config, floor_env, workdir / "floor.log", chdir=ROOT / "bench"
+        ) as floor,
+        Server("wsgi:app", config, env, workdir / f"app-{config}.log") as app,
+    ):
+        tokens = {
+            "me": log_in(app, "me@bench.example"),
+            "admin": log_in(app, "admin@bench.example"),
+        }
         tokens["api_key"] = create_api_key(app, tokens["me"])
         # First, while no slow request (hashing) is still queued from another endpoint.
-        key_ratios = [compare_api_key(app, tokens, args.duration, f"{config} round {number}")
-                      for number in range(1, args.rounds + 1)]
+        key_ratios = [
+            compare_api_key(app, tokens, args.duration, f"{config} round {number}")
+            for number in range(1, args.rounds + 1)
+        ]
         for round_number in range(1, args.rounds + 1):
             for label, path, script, script_args in endpoints(tokens):
                 base = wrk.run(f"{floor.url}/ping", duration=args.duration)
-                result = wrk.run(f"{app.url}{path}", duration=args.duration, script=script,
-                                 script_args=script_args)
+                result = wrk.run(
+                    f"{app.url}{path}",
+                    duration=args.duration,
+                    script=script,
+                    script_args=script_args,
+                )
                 extra = hashrate.checks_per_second() if label == "POST /login" else None
                 samples.setdefault(label, []).append((result, base, extra))
-                print(f"[{config} round {round_number}] {label}: "
-                      f"{result.requests_per_second:.0f} req/s vs floor "
-                      f"{base.requests_per_second:.0f}", flush=True)
+                print(
+                    f"[{config} round {round_number}] {label}: "
+                    f"{result.requests_per_second:.0f} req/s vs floor "
+                    f"{base.requests_per_second:.0f}",
+                    flush=True,
+                )
     rows = [summarize(label, runs) for label, runs in samples.items()]
     for row in rows:
         if row["endpoint"] == API_KEY_LABEL:
@@ -150,8 +209,12 @@ def compare_api_key(app, tokens, duration, label):
     token, key, key, token (so a drift in the machine's load cancels out)."""
     rates = {}
     for credential in ("me", "api_key", "api_key", "me"):
-        result = wrk.run(f"{app.url}/users/me", duration=duration, script="bearer.lua",
-                         script_args=(tokens[credential],))
+        result = wrk.run(
+            f"{app.url}/users/me",
+            duration=duration,
+            script="bearer.lua",
+            script_args=(tokens[credential],),
+        )
         rates[credential] = rates.get(credential, 0) + result.requests_per_second
     ratio = rates["api_key"] / rates["me"]
     print(f"[{label}] GET /users/me, API key / access token: {ratio:.2f}", flush=True)
@@ -185,13 +248,14 @@ def measure_large(args, workdir):
 
     folder = args.large_dir or workdir
     folder.mkdir(parents=True, exist_ok=True)
-    figures = {"sqlite": large_data.measure(folder, args.large,
-                                            reuse=args.large_dir is not None)}
+    figures = {"sqlite": large_data.measure(folder, args.large, reuse=args.large_dir is not None)}
     if args.postgresql:
         from app.database.postgresql import scratch_schema
+
         with scratch_schema(args.postgresql, f"bench_{secrets.token_hex(4)}") as url:
             figures["postgresql"] = engines.measure_postgresql(
-                large_data.database_url(folder), url, args.large)
+                large_data.database_url(folder), url, args.large
+            )
     return figures
 
 
@@ -209,21 +273,26 @@ def main(argv=None):
         soaked = None
         if args.soak:
             from bench import soak
+
             print(f"soaking for {args.soak:.0f} s at concurrency 16...", flush=True)
             soak_dir = workdir / "soak"
             soak_dir.mkdir()
-            _, soaked = soak.soak(argparse.Namespace(seconds=args.soak, concurrency=16,
-                                                     warmup=5), soak_dir)
+            _, soaked = soak.soak(
+                argparse.Namespace(seconds=args.soak, concurrency=16, warmup=5), soak_dir
+            )
         audit = None
         if args.audit_events:
             from bench import audit as audit_trail
-            audit = audit_trail.measure(workdir, args.audit_events,
-                                        args.postgresql or "postgresql://127.0.0.1:5432/test")
+
+            audit = audit_trail.measure(
+                workdir, args.audit_events, args.postgresql or "postgresql://127.0.0.1:5432/test"
+            )
     report.print_tables(tables, large, soaked, audit)
     report.write(args, tables, large, soaked, audit)
     print(f"wrote {args.output}")
     if args.scim:
         from bench import scim
+
         scim.run(args.scim, os.environ.get("TEST_DATABASE_URL", scim.DEFAULT_SERVER))
 
 

@@ -25,12 +25,15 @@ TARGETS_MS = {"lookup": 2.0, "deep": 100.0}
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m bench.scim",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scim", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--users", type=int, default=1_000_000, help="users to seed")
-    parser.add_argument("--postgresql", default=os.environ.get("TEST_DATABASE_URL",
-                                                               DEFAULT_SERVER),
-                        help="a PostgreSQL server URL (a schema is made there and dropped)")
+    parser.add_argument(
+        "--postgresql",
+        default=os.environ.get("TEST_DATABASE_URL", DEFAULT_SERVER),
+        help="a PostgreSQL server URL (a schema is made there and dropped)",
+    )
     return parser.parse_args(argv)
 
 
@@ -53,19 +56,28 @@ def time_cases(count):
     for key, label, middle, start_index, page_size in cases(count):
         filter_text = None
         if middle is not None:
-            email = get_db().execute("SELECT email FROM users WHERE id = :id",
-                                     {"id": middle}).fetchone()["email"]
+            email = (
+                get_db()
+                .execute("SELECT email FROM users WHERE id = :id", {"id": middle})
+                .fetchone()["email"]
+            )
             filter_text = f'userName eq "{email.upper()}"'
         samples = []
         for _ in range(REPEAT):
             started = time.perf_counter()
-            total, users = scim_users.search(filter_text, start_index=start_index,
-                                             count=page_size)
+            total, users = scim_users.search(filter_text, start_index=start_index, count=page_size)
             samples.append((time.perf_counter() - started) * 1000)
         samples.sort()
-        rows.append({"key": key, "case": label, "p50": statistics.median(samples),
-                     "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
-                     "items": len(users), "total": total})
+        rows.append(
+            {
+                "key": key,
+                "case": label,
+                "p50": statistics.median(samples),
+                "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
+                "items": len(users),
+                "total": total,
+            }
+        )
     return rows
 
 
@@ -79,8 +91,12 @@ def measure_sqlite(workdir, count):
     with app.app_context():
         migrations.upgrade(get_db())
         admin, _ = users_service.create_or_promote_admin(
-            {"name": "Large Admin", "email": large.ADMIN_EMAIL,
-             "password": "a long enough bench passphrase"})
+            {
+                "name": "Large Admin",
+                "email": large.ADMIN_EMAIL,
+                "password": "a long enough bench passphrase",
+            }
+        )
         password_hash = users_repo.get_by_id(get_db(), admin.id).password_hash
     print(f"seeding {count:,} users...", flush=True)
     seed.seed_users(workdir / "large.db", count, password_hash)
@@ -95,8 +111,9 @@ def measure_postgresql(sqlite_url, database_url, count):
     from app.database import get_db
     from app.services import database_copy
 
-    app = create_app({"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",
-                      "DB_STATEMENT_TIMEOUT": 0})
+    app = create_app(
+        {"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "DB_STATEMENT_TIMEOUT": 0}
+    )
     with app.app_context():
         print(f"copying {count:,} users into PostgreSQL...", flush=True)
         database_copy.copy_from(sqlite_url, batch_size=5000)
@@ -113,8 +130,10 @@ def print_figures(count, by_engine):
         for row in rows:
             target = TARGETS_MS[row["key"]]
             verdict = "met" if row["p50"] < target else "NOT MET"
-            print(f"{engine:11} {row['case']:52} {row['p50']:8.2f} {row['p99']:8.2f}"
-                  f" {'< ' + format(target, 'g'):>8}  {verdict}")
+            print(
+                f"{engine:11} {row['case']:52} {row['p50']:8.2f} {row['p99']:8.2f}"
+                f" {'< ' + format(target, 'g'):>8}  {verdict}"
+            )
 
 
 def run(count, postgresql_server):
@@ -125,8 +144,7 @@ def run(count, postgresql_server):
         workdir = Path(folder)
         by_engine = {"SQLite": measure_sqlite(workdir, count)}
         with scratch_schema(postgresql_server, f"bench_{secrets.token_hex(4)}") as url:
-            by_engine["PostgreSQL"] = measure_postgresql(large.database_url(workdir), url,
-                                                         count)
+            by_engine["PostgreSQL"] = measure_postgresql(large.database_url(workdir), url, count)
     print_figures(count, by_engine)
     return by_engine
 

@@ -29,14 +29,23 @@ class Server:
     def __init__(self, app_spec, config, env, log_path, chdir=ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.command = [GUNICORN, *CONFIGS[config], "-b", f"127.0.0.1:{self.port}",
-                        "--no-control-socket", "--chdir", str(chdir), app_spec]
+        self.command = [
+            GUNICORN,
+            *CONFIGS[config],
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--no-control-socket",
+            "--chdir",
+            str(chdir),
+            app_spec,
+        ]
         self.env, self.log_path = env, log_path
 
     def __enter__(self):
         self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(self.command, env=self.env, stdout=self.log,
-                                        stderr=self.log, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command, env=self.env, stdout=self.log, stderr=self.log, start_new_session=True
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self._answers():

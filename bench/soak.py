@@ -29,13 +29,19 @@ MAX_P99_DRIFT = 1.5
 WINDOW = 60.0  # seconds: p99 of the first and the last minute (a fifth of a short run)
 SEEDED_USERS = 200
 # (label, weight): the share of each request in the mix.
-MIX = [("GET /users/me", 35), ("GET /users?limit=20", 20), ("PATCH /users/me", 20),
-       ("GET /health", 23), ("POST /login", 2)]
+MIX = [
+    ("GET /users/me", 35),
+    ("GET /users?limit=20", 20),
+    ("PATCH /users/me", 20),
+    ("GET /health", 23),
+    ("POST /login", 2),
+]
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m bench.soak",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.soak", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--seconds", type=float, default=600, help="length of the soak")
     parser.add_argument("--concurrency", type=int, default=16, help="client threads")
     parser.add_argument("--warmup", type=float, default=5, help="seconds before the RSS baseline")
@@ -51,8 +57,12 @@ def request_for(label, tokens, number):
         "GET /users?limit=20": ("GET", "/users?limit=20", None, admin),
         "PATCH /users/me": ("PATCH", "/users/me", {"name": f"Soak {number}"}, me),
         "GET /health": ("GET", "/health", None, {}),
-        "POST /login": ("POST", "/login", {"email": "login@bench.example", "password": PASSWORD},
-                        {}),
+        "POST /login": (
+            "POST",
+            "/login",
+            {"email": "login@bench.example", "password": PASSWORD},
+            {},
+        ),
     }[label]
 
 
@@ -160,8 +170,10 @@ def p99_drift(latencies, seconds):
     window = min(WINDOW, seconds / 5)
     first = sorted(t for at, t in latencies if at < window)
     last = sorted(t for at, t in latencies if at >= seconds - window)
+
     def p99(values):
         return values[min(len(values) - 1, int(len(values) * 0.99))] * 1000 if values else 0.0
+
     return p99(first), p99(last), window
 
 
@@ -171,14 +183,19 @@ def report(outcomes, seconds, start_rss, end_rss, latencies=()):
     print(f"\n{total} requests in {seconds:.0f} s ({total / seconds:.0f}/s)\n")
     for (label, outcome), count in sorted(outcomes.items(), key=str):
         print(f"  {label:<22} {outcome!s:<34} {count:>8}")
-    errors = sum(count for (_, outcome), count in outcomes.items()
-                 if not isinstance(outcome, int) or outcome >= 500)
+    errors = sum(
+        count
+        for (_, outcome), count in outcomes.items()
+        if not isinstance(outcome, int) or outcome >= 500
+    )
     print(f"\nerrors (5xx and connection errors): {errors}\n")
     problems = [f"{errors} errors"] if errors else []
     first, last, window = p99_drift(latencies, seconds)
     drift = last / first if first else float("inf")
-    print(f"p99 (logins aside): first {window:.0f} s {first:.1f} ms, last {window:.0f} s "
-          f"{last:.1f} ms ({drift:.2f}x)")
+    print(
+        f"p99 (logins aside): first {window:.0f} s {first:.1f} ms, last {window:.0f} s "
+        f"{last:.1f} ms ({drift:.2f}x)"
+    )
     if drift > MAX_P99_DRIFT:
         problems.append(f"p99 drifted {drift:.2f}x")
     growths = []
@@ -187,15 +204,24 @@ def report(outcomes, seconds, start_rss, end_rss, latencies=()):
     for pid in sorted(start_rss):
         end = end_rss.get(pid)
         growth = (end - start_rss[pid]) / start_rss[pid] if end else float("nan")
-        print(f"  worker {pid}: RSS {start_rss[pid] / 1024:.1f} MiB -> "
-              f"{(end or 0) / 1024:.1f} MiB ({growth:+.1%})")
+        print(
+            f"  worker {pid}: RSS {start_rss[pid] / 1024:.1f} MiB -> "
+            f"{(end or 0) / 1024:.1f} MiB ({growth:+.1%})"
+        )
         growths.append(growth)
         if end and growth >= MAX_RSS_GROWTH:
             problems.append(f"worker {pid} RSS grew {growth:.1%}")
-    figures = {"seconds": seconds, "requests": total, "errors": errors, "p99_first": first,
-               "p99_last": last, "window": window, "drift": drift,
-               "rss_growth": max(growths) if growths else float("nan"),
-               "workers_replaced": set(start_rss) != set(end_rss)}
+    figures = {
+        "seconds": seconds,
+        "requests": total,
+        "errors": errors,
+        "p99_first": first,
+        "p99_last": last,
+        "window": window,
+        "drift": drift,
+        "rss_growth": max(growths) if growths else float("nan"),
+        "workers_replaced": set(start_rss) != set(end_rss),
+    }
     return problems, figures
 
 
@@ -204,8 +230,10 @@ def soak(args, workdir):
     # Recycling workers (gunicorn.conf.py's max_requests) would hide a leak: keep them.
     env["GUNICORN_CMD_ARGS"] = "--max-requests 0"
     with Server("wsgi:app", "sync", env, workdir / "soak.log") as server:
-        tokens = {"me": log_in(server, "me@bench.example"),
-                  "admin": log_in(server, "admin@bench.example")}
+        tokens = {
+            "me": log_in(server, "me@bench.example"),
+            "admin": log_in(server, "admin@bench.example"),
+        }
         with Traffic(server.port, tokens, args.concurrency) as traffic:
             time.sleep(args.warmup)
             traffic.pause()
@@ -224,8 +252,7 @@ def soak(args, workdir):
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="user-service-soak-") as tmp:
-        print(f"soaking for {args.seconds:.0f} s at concurrency {args.concurrency}...",
-              flush=True)
+        print(f"soaking for {args.seconds:.0f} s at concurrency {args.concurrency}...", flush=True)
         problems, _ = soak(args, Path(tmp))
     if problems:
         print("FAIL: " + "; ".join(problems))

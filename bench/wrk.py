@@ -21,8 +21,10 @@ class Result:
 def require_wrk():
     """Exit with instructions when wrk is missing."""
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: `sudo apt-get install wrk` (Debian/Ubuntu), "
-                         "then run the benchmark again.")
+        raise SystemExit(
+            "wrk is not installed: `sudo apt-get install wrk` (Debian/Ubuntu), "
+            "then run the benchmark again."
+        )
 
 
 def run(url, *, duration, threads=2, connections=16, script=None, script_args=()):
@@ -33,8 +35,9 @@ def run(url, *, duration, threads=2, connections=16, script=None, script_args=()
     command.append(url)
     if script_args:
         command += ["--", *script_args]
-    output = subprocess.run(command, capture_output=True, text=True, check=True,
-                            timeout=duration + 60).stdout
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=duration + 60
+    ).stdout
     return parse(output)
 
 
@@ -42,8 +45,9 @@ def parse(output):
     """Extract req/s, p50, p99 and the error count from wrk's report."""
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                        output)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     errors = int(non_2xx.group(1)) if non_2xx else 0
     errors += sum(int(n) for n in sockets.groups()) if sockets else 0
     return Result(rate, _percentile(output, "50"), _percentile(output, "99"), errors)

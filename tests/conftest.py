@@ -44,8 +44,9 @@ def pytest_generate_tests(metafunc):
 def pytest_terminal_summary(terminalreporter):
     """One line per reason for skipping (pytest's own -rs would list every test)."""
     skipped = terminalreporter.stats.get("skipped", [])
-    reasons = collections.Counter(report.longrepr[2] for report in skipped
-                                  if isinstance(report.longrepr, tuple))
+    reasons = collections.Counter(
+        report.longrepr[2] for report in skipped if isinstance(report.longrepr, tuple)
+    )
     for reason, count in reasons.most_common():
         terminalreporter.write_line(f"SKIPPED {count}: {reason}")
 

@@ -20,7 +20,8 @@ from app.database.sqlite import sqlite_path
 
 ENGINES = ("sqlite", "postgresql")
 POSTGRESQL_SKIP_REASON = (
-    "PostgreSQL: set TEST_DATABASE_URL (e.g. postgresql://127.0.0.1:5432/test) to run it")
+    "PostgreSQL: set TEST_DATABASE_URL (e.g. postgresql://127.0.0.1:5432/test) to run it"
+)
 RUN = secrets.token_hex(3)
 _schema_numbers = itertools.count(1)
 
@@ -84,8 +85,14 @@ def write_lock_held(database_url):
 
 def query(database_url, sql, params=None):
     """Run one statement (`:name` parameters) on a connection of our own; return all rows."""
-    pool = open_pool({"DATABASE_URL": database_url, "DB_BUSY_TIMEOUT": 10.0,
-                      "DB_POOL_SIZE": 1, "DB_STATEMENT_TIMEOUT": 10.0})
+    pool = open_pool(
+        {
+            "DATABASE_URL": database_url,
+            "DB_BUSY_TIMEOUT": 10.0,
+            "DB_POOL_SIZE": 1,
+            "DB_STATEMENT_TIMEOUT": 10.0,
+        }
+    )
     conn = pool.acquire()
     try:
         cursor = conn.execute(sql, params or {})

@@ -148,8 +148,12 @@ def received(app, smtp_server, to, subject):
 
 def with_smtp(settings, smtp_server, request):
     """App settings that send mail to `smtp_server` (plus any indirect parametrization)."""
-    return {**settings, "MAIL_URL": smtp_server.url, "MAIL_RETRY_DELAYS": (0,),
-            **getattr(request, "param", {})}
+    return {
+        **settings,
+        "MAIL_URL": smtp_server.url,
+        "MAIL_RETRY_DELAYS": (0,),
+        **getattr(request, "param", {}),
+    }
 
 
 @pytest.fixture

@@ -22,8 +22,9 @@ def enrol_totp(client, headers):
     """Enrol and confirm TOTP; return (secret, recovery codes)."""
     secret = client.post("/users/me/mfa/totp", headers=headers).get_json()["secret"]
     # The previous step: the step a later login uses (now) is still unused.
-    response = client.post("/users/me/mfa/totp/confirm", headers=headers,
-                           json={"code": code_for_step(secret, -1)})
+    response = client.post(
+        "/users/me/mfa/totp/confirm", headers=headers, json={"code": code_for_step(secret, -1)}
+    )
     assert response.status_code == 200, response.get_json()
     return secret, response.get_json()["recovery_codes"]
 
@@ -33,8 +34,9 @@ def enrol_passkey(client, headers, authenticator=None, **create):
     authenticator = authenticator or SoftAuthenticator()
     options = client.post("/users/me/passkeys/options", headers=headers).get_json()["publicKey"]
     credential = authenticator.create(options, **create)
-    response = client.post("/users/me/passkeys", headers=headers,
-                           json={"credential": credential, "name": "Laptop"})
+    response = client.post(
+        "/users/me/passkeys", headers=headers, json={"credential": credential, "name": "Laptop"}
+    )
     assert response.status_code == 201, response.get_json()
     return authenticator, response.get_json()
 
@@ -57,6 +59,7 @@ def age_session(app, session_id, seconds):
     with app.app_context():
         conn = get_db()
         with transaction(conn):
-            conn.execute("UPDATE sessions SET authenticated_at = :at WHERE id = :id",
-                         {"at": to_db_time(utcnow() - timedelta(seconds=seconds)),
-                          "id": session_id})
+            conn.execute(
+                "UPDATE sessions SET authenticated_at = :at WHERE id = :id",
+                {"at": to_db_time(utcnow() - timedelta(seconds=seconds)), "id": session_id},
+            )

@@ -51,5 +51,8 @@ def mails(mail_dir, subject, to=None):
     """The `.eml` files the file mail backend wrote with this subject (and recipient)."""
     paths = sorted(mail_dir.glob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
     parsed = [email.message_from_bytes(path.read_bytes(), policy=policy.default) for path in paths]
-    return [message for message in parsed
-            if message["Subject"] == subject and to in (None, message["To"])]
+    return [
+        message
+        for message in parsed
+        if message["Subject"] == subject and to in (None, message["To"])
+    ]

@@ -24,8 +24,12 @@ def free_port():
 def service_env(database_path, **extra):
     """Environment of a production instance on the given database file."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("FLASK_")}
-    env.update(APP_ENV="production", SECRET_KEY=SECRET, DATABASE_URL=f"sqlite:///{database_path}",
-               MAIL_URL=f"file://{Path(database_path).parent / 'mail'}")
+    env.update(
+        APP_ENV="production",
+        SECRET_KEY=SECRET,
+        DATABASE_URL=f"sqlite:///{database_path}",
+        MAIL_URL=f"file://{Path(database_path).parent / 'mail'}",
+    )
     env.update(extra)
     return env
 
@@ -33,8 +37,13 @@ def service_env(database_path, **extra):
 def flask_cli(env, *args, stdin=None):
     """Run `flask --app wsgi ARGS` from the project root; return the completed process."""
     return subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", *args], cwd=PROJECT_ROOT, env=env,
-        input=stdin, capture_output=True, text=True, timeout=60,
+        [str(BIN / "flask"), "--app", "wsgi", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -44,13 +53,26 @@ class Gunicorn:
     def __init__(self, env, workers=2, extra_args=()):
         self.port = free_port()
         self.env = env
-        self.args = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-                     "--no-control-socket", *extra_args, "wsgi:app"]
+        self.args = [
+            str(BIN / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--no-control-socket",
+            *extra_args,
+            "wsgi:app",
+        ]
 
     def __enter__(self):
-        self.process = subprocess.Popen(self.args, cwd=PROJECT_ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            self.args,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

@@ -43,12 +43,25 @@ class SoftAuthenticator:
 
     def _cose_key(self):
         numbers = self.key.public_key().public_numbers()
-        return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"),
-                            -3: numbers.y.to_bytes(32, "big")})
+        return cbor2.dumps(
+            {
+                1: 2,
+                3: -7,
+                -1: 1,
+                -2: numbers.x.to_bytes(32, "big"),
+                -3: numbers.y.to_bytes(32, "big"),
+            }
+        )
 
     def _client_data(self, kind, options, origin):
-        return json.dumps({"type": kind, "challenge": options["challenge"],
-                           "origin": origin or self.origin, "crossOrigin": False}).encode()
+        return json.dumps(
+            {
+                "type": kind,
+                "challenge": options["challenge"],
+                "origin": origin or self.origin,
+                "crossOrigin": False,
+            }
+        ).encode()
 
     def _auth_data(self, rp_id, flags, counter, attested=b""):
         rp_hash = hashlib.sha256((rp_id or self.rp_id).encode()).digest()
@@ -61,8 +74,12 @@ class SoftAuthenticator:
         """Answer PublicKeyCredentialCreationOptionsJSON."""
         self.user_handle = unb64url(options["user"]["id"])
         client_data = self._client_data("webauthn.create", options, origin)
-        attested = (bytes(16) + len(self.credential_id).to_bytes(2, "big")
-                    + self.credential_id + self._cose_key())
+        attested = (
+            bytes(16)
+            + len(self.credential_id).to_bytes(2, "big")
+            + self.credential_id
+            + self._cose_key()
+        )
         flags = UP | AT | (UV if uv else 0)
         auth_data = self._auth_data(rp_id, flags, self.sign_count, attested)
         statement = {}
@@ -70,11 +87,18 @@ class SoftAuthenticator:
             signed = auth_data + hashlib.sha256(client_data).digest()
             statement = {"alg": -7, "sig": self._sign(signed)}
         attestation = cbor2.dumps({"fmt": fmt, "attStmt": statement, "authData": auth_data})
-        return {"id": self.id, "rawId": self.id, "type": "public-key",
-                "response": {"clientDataJSON": b64url(client_data),
-                             "attestationObject": b64url(attestation),
-                             "transports": ["internal"]},
-                "clientExtensionResults": {}, "authenticatorAttachment": "platform"}
+        return {
+            "id": self.id,
+            "rawId": self.id,
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": b64url(client_data),
+                "attestationObject": b64url(attestation),
+                "transports": ["internal"],
+            },
+            "clientExtensionResults": {},
+            "authenticatorAttachment": "platform",
+        }
 
     def get(self, options, *, origin=None, rp_id=None, uv=True, counter=None):
         """Answer PublicKeyCredentialRequestOptionsJSON (the counter moves on by one)."""
@@ -82,9 +106,18 @@ class SoftAuthenticator:
         client_data = self._client_data("webauthn.get", options, origin)
         auth_data = self._auth_data(rp_id, UP | (UV if uv else 0), self.sign_count)
         signature = self._sign(auth_data + hashlib.sha256(client_data).digest())
-        response = {"clientDataJSON": b64url(client_data),
-                    "authenticatorData": b64url(auth_data), "signature": b64url(signature)}
+        response = {
+            "clientDataJSON": b64url(client_data),
+            "authenticatorData": b64url(auth_data),
+            "signature": b64url(signature),
+        }
         if self.user_handle is not None:
             response["userHandle"] = b64url(self.user_handle)
-        return {"id": self.id, "rawId": self.id, "type": "public-key", "response": response,
-                "clientExtensionResults": {}, "authenticatorAttachment": "platform"}
+        return {
+            "id": self.id,
+            "rawId": self.id,
+            "type": "public-key",
+            "response": response,
+            "clientExtensionResults": {},
+            "authenticatorAttachment": "platform",
+        }

@@ -15,8 +15,8 @@ from app.models import to_db_time, utcnow
 from app.repositories import login_failures
 from app.repositories import users as users_repo
 from app.services import authentication as auth_service
-from tests.helpers import PASSWORD
 from tests.databases import query
+from tests.helpers import PASSWORD
 
 EMAIL = "boss@example.com"
 CREATE_ADMIN = ["users", "create-admin", "--email", EMAIL, "--name", "Big Boss"]
@@ -33,8 +33,15 @@ def find_user(app, email=EMAIL):
 
 def run_init_db(database_url, *args):
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "init_db.py", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=True)
+    return subprocess.run(
+        [sys.executable, "init_db.py", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
 
 
 def test_db_upgrade_applies_pending_migrations(settings):
@@ -53,8 +60,11 @@ def test_db_upgrade_on_current_database_applies_nothing(runner):
 @pytest.mark.engines("postgresql")
 def test_db_upgrade_prints_the_database_without_its_password(settings):
     url = settings["DATABASE_URL"].replace("postgresql://", "postgresql://root:hush-hush@", 1)
-    result = create_app({**settings, "DATABASE_URL": url}).test_cli_runner().invoke(
-        args=["db", "upgrade"])
+    result = (
+        create_app({**settings, "DATABASE_URL": url})
+        .test_cli_runner()
+        .invoke(args=["db", "upgrade"])
+    )
     assert result.exit_code == 0, result.output
     assert "root:***@" in result.output and "hush-hush" not in result.output
 
@@ -69,8 +79,9 @@ def test_create_admin_from_stdin_creates_an_admin_who_can_log_in(runner, client,
 
 
 def test_create_admin_reads_only_the_first_line(runner, app):
-    result = runner.invoke(args=[*CREATE_ADMIN, "--password-stdin"],
-                           input=f"{PASSWORD}\nsecond line\n")
+    result = runner.invoke(
+        args=[*CREATE_ADMIN, "--password-stdin"], input=f"{PASSWORD}\nsecond line\n"
+    )
     assert result.exit_code == 0, result.output
     assert find_user(app).role == "admin"
 
@@ -91,10 +102,16 @@ def test_create_admin_reactivates_an_inactive_user(runner, app, make_user):
     assert find_user(app).is_active
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short", "at least 15"), ("", "at least 15"), ("yfdbufnjh10305070", "too common"),
-    ("boss-is-the-best-of-all", "email"), ("big boss is a good name", "name"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short", "at least 15"),
+        ("", "at least 15"),
+        ("yfdbufnjh10305070", "too common"),
+        ("boss-is-the-best-of-all", "email"),
+        ("big boss is a good name", "name"),
+    ],
+)
 def test_create_admin_with_weak_password_fails_clearly(runner, app, password, message):
     result = runner.invoke(args=[*CREATE_ADMIN, "--password-stdin"], input=password + "\n")
     assert result.exit_code != 0
@@ -103,8 +120,10 @@ def test_create_admin_with_weak_password_fails_clearly(runner, app, password, me
 
 
 def test_create_admin_with_invalid_email_fails_clearly(runner):
-    result = runner.invoke(args=["users", "create-admin", "--email", "not-an-email",
-                                 "--password-stdin"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        args=["users", "create-admin", "--email", "not-an-email", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code != 0
     assert "email" in result.output
 
@@ -214,8 +233,12 @@ def test_sessions_purge_twice_deletes_nothing_more(runner, aged_sessions):
 def test_sessions_purge_keeps_live_session_working(runner, client, aged_sessions):
     purge(runner)
     pair = aged_sessions["live"][0]
-    assert client.get("/users/me", headers={"Authorization": f"Bearer {pair.access_token}"}
-                      ).status_code == 200
+    assert (
+        client.get(
+            "/users/me", headers={"Authorization": f"Bearer {pair.access_token}"}
+        ).status_code
+        == 200
+    )
     response = client.post("/token/refresh", json={"refresh_token": pair.refresh_token})
     assert response.status_code == 200
 
@@ -244,23 +267,35 @@ def add_block(app, account, *, ends_in):
             login_failures.set_block(conn, account=account, level=0, until=utcnow() + ends_in)
 
 
-@pytest.mark.parametrize(("ago", "kept"), [
-    (timedelta(seconds=901), False), (timedelta(seconds=60), True),
-], ids=["older-than-window", "recent"])
+@pytest.mark.parametrize(
+    ("ago", "kept"),
+    [
+        (timedelta(seconds=901), False),
+        (timedelta(seconds=60), True),
+    ],
+    ids=["older-than-window", "recent"],
+)
 def test_sessions_purge_deletes_only_stale_login_failures(runner, app, ago, kept):
     add_failure(app, "someone@example.com", ago=ago)
     output = purge(runner)
-    assert table(app, "SELECT account FROM login_failures") == ({"someone@example.com"} if kept
-                                                                 else set())
+    assert table(app, "SELECT account FROM login_failures") == (
+        {"someone@example.com"} if kept else set()
+    )
     assert f"{0 if kept else 1} login failures deleted" in output
 
 
-@pytest.mark.parametrize(("ends_in", "kept"), [
-    (timedelta(seconds=-901), False), (timedelta(seconds=-60), True),
-    (timedelta(seconds=60), True),
-], ids=["ended-long-ago", "ended-recently", "in-force"])
+@pytest.mark.parametrize(
+    ("ends_in", "kept"),
+    [
+        (timedelta(seconds=-901), False),
+        (timedelta(seconds=-60), True),
+        (timedelta(seconds=60), True),
+    ],
+    ids=["ended-long-ago", "ended-recently", "in-force"],
+)
 def test_sessions_purge_keeps_blocks_that_still_matter(runner, app, ends_in, kept):
     add_block(app, "someone@example.com", ends_in=ends_in)
     purge(runner)
-    assert table(app, "SELECT account FROM login_blocks") == ({"someone@example.com"} if kept
-                                                               else set())
+    assert table(app, "SELECT account FROM login_blocks") == (
+        {"someone@example.com"} if kept else set()
+    )

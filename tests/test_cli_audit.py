@@ -22,8 +22,11 @@ def aged(settings, make_user, admin):
     for _ in range(OLD_EVENTS):
         make_user()
     old = to_db_time(utcnow() - timedelta(days=400))
-    query(url, "UPDATE audit_events SET occurred_at = :old WHERE subject_id <> :admin",
-          {"old": old, "admin": admin.id})
+    query(
+        url,
+        "UPDATE audit_events SET occurred_at = :old WHERE subject_id <> :admin",
+        {"old": old, "admin": admin.id},
+    )
     return url
 
 
@@ -57,8 +60,13 @@ def test_prune_refuses_batches_over_ten_thousand(runner):
 def test_prune_on_a_terminal_shows_a_progress_bar(aged):
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": aged, "LOG_LEVEL": "ERROR"}
     primary, secondary = pty.openpty()
-    with subprocess.Popen([sys.executable, "-m", "flask", "audit", "prune"], cwd=PROJECT_ROOT,
-                          env=env, stdout=secondary, stderr=subprocess.DEVNULL) as process:
+    with subprocess.Popen(
+        [sys.executable, "-m", "flask", "audit", "prune"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=secondary,
+        stderr=subprocess.DEVNULL,
+    ) as process:
         os.close(secondary)
         output = b""
         while chunk := _read(primary):
@@ -77,14 +85,23 @@ def _read(fd):
         return b""
 
 
-def test_create_admin_promoting_a_user_stores_its_changes_with_no_actor(runner, make_user,
-                                                                         settings):
+def test_create_admin_promoting_a_user_stores_its_changes_with_no_actor(
+    runner, make_user, settings
+):
     promoted = make_user(email="promoted@example.com")
-    result = runner.invoke(args=["users", "create-admin", "--email", promoted.email,
-                                 "--password-stdin"], input="another long passphrase 42\n")
+    result = runner.invoke(
+        args=["users", "create-admin", "--email", promoted.email, "--password-stdin"],
+        input="another long passphrase 42\n",
+    )
     assert result.exit_code == 0, result.output
-    rows = query(settings["DATABASE_URL"], "SELECT type, actor_id, subject_id, details"
-                 " FROM audit_events WHERE subject_id = :id AND type <> 'user.registered'"
-                 " ORDER BY id", {"id": promoted.id})
-    assert rows == [("password.changed", None, promoted.id, "{}"),
-                    ("user.role_changed", None, promoted.id, '{"role": "admin"}')]
+    rows = query(
+        settings["DATABASE_URL"],
+        "SELECT type, actor_id, subject_id, details"
+        " FROM audit_events WHERE subject_id = :id AND type <> 'user.registered'"
+        " ORDER BY id",
+        {"id": promoted.id},
+    )
+    assert rows == [
+        ("password.changed", None, promoted.id, "{}"),
+        ("user.role_changed", None, promoted.id, '{"role": "admin"}'),
+    ]

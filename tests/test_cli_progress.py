@@ -39,8 +39,10 @@ def test_report_without_terminal_ends_with_the_last_count_when_it_stops_short():
     with reporter("pruning events", file=out, interval=60, clock=Clock()) as report:
         report(0, 50)
         report(20, 50)
-    assert out.getvalue().splitlines() == ["pruning events: 0/50 (0%)",
-                                           "pruning events: 20/50 (40%)"]
+    assert out.getvalue().splitlines() == [
+        "pruning events: 0/50 (0%)",
+        "pruning events: 20/50 (40%)",
+    ]
 
 
 def test_report_of_nothing_to_do_says_so_once():
@@ -58,7 +60,7 @@ def test_report_on_terminal_draws_a_progress_bar_to_the_end():
         report(200, 200)
     text = out.getvalue()
     assert "copying rows" in text and "100%" in text and "200/200" in text
-    assert "copying rows: 100/200" not in text   # no plain lines on a terminal
+    assert "copying rows: 100/200" not in text  # no plain lines on a terminal
 
 
 def test_reporter_never_reported_writes_nothing():

@@ -13,12 +13,34 @@ from app.database import PROJECT_ROOT
 from app.database.sqlite import sqlite_path
 
 CONTRACT_VARIABLES = [
-    "APP_ENV", "SECRET_KEY", "DATABASE_URL", "MAIL_URL", "MAIL_FROM", "PASSWORD_RESET_URL",
-    "EMAIL_VERIFY_URL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "PASSWORD_MIN_LENGTH",
-    "LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW", "RATE_LIMIT_AUTH", "RATELIMIT_STORAGE_URI",
-    "MAX_CONTENT_LENGTH", "CORS_ORIGINS", "LOG_LEVEL", "LOG_FORMAT", "METRICS_ENABLED",
-    "METRICS_TOKEN", "TRUSTED_PROXIES", "DB_POOL_SIZE", "DB_STATEMENT_TIMEOUT",
-    "REAUTH_MAX_AGE", "MFA_ISSUER", "WEBAUTHN_RP_ID", "WEBAUTHN_RP_NAME", "WEBAUTHN_ORIGINS",
+    "APP_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "MAIL_URL",
+    "MAIL_FROM",
+    "PASSWORD_RESET_URL",
+    "EMAIL_VERIFY_URL",
+    "ACCESS_TOKEN_TTL",
+    "REFRESH_TOKEN_TTL",
+    "PASSWORD_MIN_LENGTH",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_FAILURE_WINDOW",
+    "RATE_LIMIT_AUTH",
+    "RATELIMIT_STORAGE_URI",
+    "MAX_CONTENT_LENGTH",
+    "CORS_ORIGINS",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "METRICS_ENABLED",
+    "METRICS_TOKEN",
+    "TRUSTED_PROXIES",
+    "DB_POOL_SIZE",
+    "DB_STATEMENT_TIMEOUT",
+    "REAUTH_MAX_AGE",
+    "MFA_ISSUER",
+    "WEBAUTHN_RP_ID",
+    "WEBAUTHN_RP_NAME",
+    "WEBAUTHN_ORIGINS",
     "PUBLIC_URL",
 ]
 LONG_SECRET = "s" * 32
@@ -96,14 +118,28 @@ def test_given_secret_in_development_is_kept(monkeypatch):
     assert create_app().config["SECRET_KEY"] == "short-dev-secret"
 
 
-@pytest.mark.parametrize("name, value", [
-    ("APP_ENV", "staging"), ("APP_ENV", "Production"), ("APP_ENV", ""),
-    ("PASSWORD_MIN_LENGTH", "7"), ("PASSWORD_MIN_LENGTH", "0"), ("PASSWORD_MIN_LENGTH", "eight"),
-    ("ACCESS_TOKEN_TTL", "0"), ("REFRESH_TOKEN_TTL", "-1"), ("MAX_CONTENT_LENGTH", "0"),
-    ("MAX_CONTENT_LENGTH", "64k"), ("LOG_FORMAT", "xml"), ("LOGIN_MAX_FAILURES", "five"),
-    ("DB_POOL_SIZE", "0"), ("DB_POOL_SIZE", "many"), ("DB_STATEMENT_TIMEOUT", "-1"),
-    ("REAUTH_MAX_AGE", "0"), ("REAUTH_MAX_AGE", "5m"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("APP_ENV", "staging"),
+        ("APP_ENV", "Production"),
+        ("APP_ENV", ""),
+        ("PASSWORD_MIN_LENGTH", "7"),
+        ("PASSWORD_MIN_LENGTH", "0"),
+        ("PASSWORD_MIN_LENGTH", "eight"),
+        ("ACCESS_TOKEN_TTL", "0"),
+        ("REFRESH_TOKEN_TTL", "-1"),
+        ("MAX_CONTENT_LENGTH", "0"),
+        ("MAX_CONTENT_LENGTH", "64k"),
+        ("LOG_FORMAT", "xml"),
+        ("LOGIN_MAX_FAILURES", "five"),
+        ("DB_POOL_SIZE", "0"),
+        ("DB_POOL_SIZE", "many"),
+        ("DB_STATEMENT_TIMEOUT", "-1"),
+        ("REAUTH_MAX_AGE", "0"),
+        ("REAUTH_MAX_AGE", "5m"),
+    ],
+)
 def test_bad_environment_value_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
@@ -114,8 +150,10 @@ def test_second_factor_settings_have_the_contract_defaults():
     settings = create_app().config
     assert settings["REAUTH_MAX_AGE"] == 300
     assert settings["MFA_ISSUER"] == "User service"
-    assert (settings["WEBAUTHN_RP_ID"], settings["WEBAUTHN_RP_NAME"]) == ("localhost",
-                                                                         "User service")
+    assert (settings["WEBAUTHN_RP_ID"], settings["WEBAUTHN_RP_NAME"]) == (
+        "localhost",
+        "User service",
+    )
     assert settings["WEBAUTHN_ORIGINS"] == ["http://127.0.0.1:5000"]
 
 
@@ -180,10 +218,15 @@ def test_database_url_default_is_the_instance_file(monkeypatch):
     assert sqlite_path(url) == PROJECT_ROOT / "instance" / "users.db"
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql://[::1", "postgresql://db.example/users?bogus=1",
-    "postgresql://u:hush%zzhush@db.example/users", "postgresql+psycopg://u:hush-hush@db/users",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://[::1",
+        "postgresql://db.example/users?bogus=1",
+        "postgresql://u:hush%zzhush@db.example/users",
+        "postgresql+psycopg://u:hush-hush@db/users",
+    ],
+)
 def test_malformed_database_url_is_refused_without_its_password(monkeypatch, url):
     monkeypatch.setenv("DATABASE_URL", url)
     with pytest.raises(ValueError, match="DATABASE_URL") as refused:
@@ -196,22 +239,42 @@ def test_postgresql_url_opens_no_connection_at_start_up(monkeypatch):
     assert create_app().config["DATABASE_URL"].startswith("postgresql://")
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("APP_ENV", "development"), ("MAIL_URL", "console://"), ("MAIL_FROM", "no-reply@localhost"),
-    ("ACCESS_TOKEN_TTL", 900), ("REFRESH_TOKEN_TTL", 1209600), ("PASSWORD_MIN_LENGTH", 15),
-    ("LOGIN_MAX_FAILURES", 5), ("LOGIN_FAILURE_WINDOW", 900), ("RATE_LIMIT_AUTH", "20/minute"),
-    ("RATELIMIT_STORAGE_URI", "memory://"), ("MAX_CONTENT_LENGTH", 65536), ("CORS_ORIGINS", []),
-    ("LOG_LEVEL", "INFO"), ("LOG_FORMAT", "text"), ("METRICS_ENABLED", False),
-    ("METRICS_TOKEN", ""), ("TRUSTED_PROXIES", 0), ("DB_POOL_SIZE", 4),
-    ("DB_STATEMENT_TIMEOUT", 10),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("APP_ENV", "development"),
+        ("MAIL_URL", "console://"),
+        ("MAIL_FROM", "no-reply@localhost"),
+        ("ACCESS_TOKEN_TTL", 900),
+        ("REFRESH_TOKEN_TTL", 1209600),
+        ("PASSWORD_MIN_LENGTH", 15),
+        ("LOGIN_MAX_FAILURES", 5),
+        ("LOGIN_FAILURE_WINDOW", 900),
+        ("RATE_LIMIT_AUTH", "20/minute"),
+        ("RATELIMIT_STORAGE_URI", "memory://"),
+        ("MAX_CONTENT_LENGTH", 65536),
+        ("CORS_ORIGINS", []),
+        ("LOG_LEVEL", "INFO"),
+        ("LOG_FORMAT", "text"),
+        ("METRICS_ENABLED", False),
+        ("METRICS_TOKEN", ""),
+        ("TRUSTED_PROXIES", 0),
+        ("DB_POOL_SIZE", 4),
+        ("DB_STATEMENT_TIMEOUT", 10),
+    ],
+)
 def test_setting_default_is_the_contracts(name, expected):
     assert config.build()[name] == expected
 
 
-@pytest.mark.parametrize("app_env, expected", [
-    ("development", "text"), ("testing", "json"), ("production", "json"),
-])
+@pytest.mark.parametrize(
+    "app_env, expected",
+    [
+        ("development", "text"),
+        ("testing", "json"),
+        ("production", "json"),
+    ],
+)
 def test_log_format_default_is_text_only_in_development(monkeypatch, app_env, expected):
     monkeypatch.setenv("APP_ENV", app_env)
     monkeypatch.setenv("SECRET_KEY", LONG_SECRET)
@@ -223,15 +286,26 @@ def test_log_format_default_follows_app_env_given_as_override():
     assert config.build({"APP_ENV": "testing"})["LOG_FORMAT"] == "json"
 
 
-@pytest.mark.parametrize("name, value, expected", [
-    ("CORS_ORIGINS", "https://a.example, https://b.example,",
-     ["https://a.example", "https://b.example"]),
-    ("MAX_CONTENT_LENGTH", "1024", 1024), ("ACCESS_TOKEN_TTL", "60", 60),
-    ("METRICS_ENABLED", "true", True), ("METRICS_ENABLED", "1", True),
-    ("METRICS_ENABLED", "false", False), ("LOG_LEVEL", "debug", "DEBUG"),
-    ("LOG_FORMAT", "text", "text"), ("APP_ENV", "testing", "testing"), ("DB_POOL_SIZE", "8", 8),
-    ("DB_STATEMENT_TIMEOUT", "0", 0),
-])
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        (
+            "CORS_ORIGINS",
+            "https://a.example, https://b.example,",
+            ["https://a.example", "https://b.example"],
+        ),
+        ("MAX_CONTENT_LENGTH", "1024", 1024),
+        ("ACCESS_TOKEN_TTL", "60", 60),
+        ("METRICS_ENABLED", "true", True),
+        ("METRICS_ENABLED", "1", True),
+        ("METRICS_ENABLED", "false", False),
+        ("LOG_LEVEL", "debug", "DEBUG"),
+        ("LOG_FORMAT", "text", "text"),
+        ("APP_ENV", "testing", "testing"),
+        ("DB_POOL_SIZE", "8", 8),
+        ("DB_STATEMENT_TIMEOUT", "0", 0),
+    ],
+)
 def test_setting_is_read_from_the_environment(monkeypatch, name, value, expected):
     monkeypatch.setenv(name, value)
     assert config.build()[name] == expected

@@ -28,17 +28,22 @@ def _commands(block):
 
 def _readme_docker_commands():
     section = _section((ROOT / "README.md").read_text(), "Run in a container")
-    plain = section.split("#### ")[0]   # before the compose and testing parts
+    plain = section.split("#### ")[0]  # before the compose and testing parts
     blocks = re.findall(r"```sh\n(.*?)```", plain, re.S)
-    return [line for block in blocks for line in _commands(block)
-            if line.startswith(("docker ", "{ echo", "echo ")) or "| docker run" in line]
+    return [
+        line
+        for block in blocks
+        for line in _commands(block)
+        if line.startswith(("docker ", "{ echo", "echo ")) or "| docker run" in line
+    ]
 
 
 def _runs(script, command):
     """Whether the script has the command as a line, alone or with its output redirected."""
-    return any(line == command or line.startswith((command + " >", command + " 2>",
-                                                   command + " ||"))
-               for line in script)
+    return any(
+        line == command or line.startswith((command + " >", command + " 2>", command + " ||"))
+        for line in script
+    )
 
 
 def test_readme_container_commands_are_run_by_the_image_test():

@@ -75,9 +75,15 @@ def test_teardown_rolls_back_an_open_transaction(fresh_app):
 
 
 @pytest.mark.engines("sqlite")
-@pytest.mark.parametrize("pragma, expected", [
-    ("foreign_keys", 1), ("journal_mode", "wal"), ("synchronous", 2), ("busy_timeout", 1500),
-])
+@pytest.mark.parametrize(
+    "pragma, expected",
+    [
+        ("foreign_keys", 1),
+        ("journal_mode", "wal"),
+        ("synchronous", 2),
+        ("busy_timeout", 1500),
+    ],
+)
 def test_connection_has_pragma(fresh_app, pragma, expected):
     with fresh_app.app_context():
         assert get_db().execute(f"PRAGMA {pragma}").fetchone()[0] == expected
@@ -140,8 +146,7 @@ def test_pool_after_fork_leaves_the_parents_connection_open(pool, monkeypatch):
 
 
 def test_pool_waits_for_a_writer_before_switching_to_wal(tmp_path):
-    writer = sqlite3.connect(tmp_path / "legacy.db", isolation_level=None,
-                             check_same_thread=False)
+    writer = sqlite3.connect(tmp_path / "legacy.db", isolation_level=None, check_same_thread=False)
     writer.execute("CREATE TABLE t (a)")
     writer.execute("BEGIN IMMEDIATE")
     timer = threading.Timer(0.2, writer.commit)
@@ -171,21 +176,33 @@ def test_transaction_rolls_back_on_error(pool):
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'dropped'").fetchone() is None
 
 
-@pytest.mark.parametrize("url", [
-    "sqlite:///:memory:", "sqlite:///:memory:?cache=shared", "sqlite://", "sqlite:///",
-    "sqlite://:memory:", "postgresql://user@localhost/users", "mysql:///users", "users.db",
-    "",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///:memory:",
+        "sqlite:///:memory:?cache=shared",
+        "sqlite://",
+        "sqlite:///",
+        "sqlite://:memory:",
+        "postgresql://user@localhost/users",
+        "mysql:///users",
+        "users.db",
+        "",
+    ],
+)
 def test_sqlite_path_rejects(url):
     with pytest.raises(ValueError):
         sqlite_path(url)
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("sqlite:///instance/users.db", PROJECT_ROOT / "instance" / "users.db"),
-    ("sqlite:///users.db", PROJECT_ROOT / "users.db"),
-    ("sqlite:////srv/data/users.db", "/srv/data/users.db"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("sqlite:///instance/users.db", PROJECT_ROOT / "instance" / "users.db"),
+        ("sqlite:///users.db", PROJECT_ROOT / "users.db"),
+        ("sqlite:////srv/data/users.db", "/srv/data/users.db"),
+    ],
+)
 def test_sqlite_path_resolves(url, expected):
     assert str(sqlite_path(url)) == str(expected)
 
@@ -202,14 +219,24 @@ def test_connect_to_unusable_file_raises_a_database_error(tmp_path):
         ConnectionPool(tmp_path / "garbage.db", busy_timeout=0.1).acquire()
 
 
-@pytest.mark.parametrize("url, shown", [
-    ("postgresql://users:s3cr:et@db.internal:5432/users",
-     "postgresql://users:***@db.internal:5432/users"),
-    ("postgresql://users@db.internal/users", "postgresql://users@db.internal/users"),
-    ("postgresql://db/users?options=-csearch_path%3Da", "postgresql://db/users?options=-csearch_path%3Da"),
-    ("sqlite:///instance/users.db", "sqlite:///instance/users.db"),
-    ("postgresql://db/users?sslmode=require&password=hush&sslpassword=hush2",
-     "postgresql://db/users?sslmode=require&password=***&sslpassword=***"),
-])
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        (
+            "postgresql://users:s3cr:et@db.internal:5432/users",
+            "postgresql://users:***@db.internal:5432/users",
+        ),
+        ("postgresql://users@db.internal/users", "postgresql://users@db.internal/users"),
+        (
+            "postgresql://db/users?options=-csearch_path%3Da",
+            "postgresql://db/users?options=-csearch_path%3Da",
+        ),
+        ("sqlite:///instance/users.db", "sqlite:///instance/users.db"),
+        (
+            "postgresql://db/users?sslmode=require&password=hush&sslpassword=hush2",
+            "postgresql://db/users?sslmode=require&password=***&sslpassword=***",
+        ),
+    ],
+)
 def test_display_url_hides_the_password(url, shown):
     assert display_url(url) == shown

@@ -9,20 +9,23 @@ import pytest
 from app import create_app, migrations
 from app.database import get_db, transaction
 from app.database.postgresql import Row, to_pyformat
-from tests.helpers import PASSWORD, assert_problem
 from tests.databases import postgresql_schema, postgresql_server_url, write_lock_held
+from tests.helpers import PASSWORD, assert_problem
 from tests.servers import free_port
 
 NEW_USER = {"name": "Pat Postgres", "email": "pat@example.com", "password": PASSWORD}
 pytestmark = pytest.mark.engines("postgresql")
 
 
-@pytest.mark.parametrize("sql, expected", [
-    ("SELECT * FROM users WHERE id = :id", "SELECT * FROM users WHERE id = %(id)s"),
-    ("UPDATE t SET a = :a, b = :a", "UPDATE t SET a = %(a)s, b = %(a)s"),
-    ("SELECT :value::text", "SELECT %(value)s::text"),
-    ("SELECT 'x' LIKE '%' || :q", "SELECT 'x' LIKE '%%' || %(q)s"),
-])
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("SELECT * FROM users WHERE id = :id", "SELECT * FROM users WHERE id = %(id)s"),
+        ("UPDATE t SET a = :a, b = :a", "UPDATE t SET a = %(a)s, b = %(a)s"),
+        ("SELECT :value::text", "SELECT %(value)s::text"),
+        ("SELECT 'x' LIKE '%' || :q", "SELECT 'x' LIKE '%%' || %(q)s"),
+    ],
+)
 def test_to_pyformat_turns_named_parameters_into_psycopg_ones(sql, expected):
     assert to_pyformat(sql) == expected
 
@@ -91,11 +94,15 @@ def test_pool_opens_in_the_process_that_uses_it(settings):
     app.extensions["db_pool"].close()
 
 
-@pytest.mark.parametrize("setting, expected", [
-    ("lock_timeout", "5s"), ("statement_timeout", "10s"),
-    # A generic plan of the search walks the id index instead of the trigram indexes.
-    ("plan_cache_mode", "force_custom_plan"),
-])
+@pytest.mark.parametrize(
+    "setting, expected",
+    [
+        ("lock_timeout", "5s"),
+        ("statement_timeout", "10s"),
+        # A generic plan of the search walks the id index instead of the trigram indexes.
+        ("plan_cache_mode", "force_custom_plan"),
+    ],
+)
 def test_pooled_connection_has_setting(app, setting, expected):
     with app.app_context():
         value = get_db().execute("SELECT current_setting(:name)", {"name": setting}).fetchone()[0]

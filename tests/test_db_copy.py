@@ -28,12 +28,26 @@ from tests.helpers import PASSWORD
 from tests.servers import flask_cli, free_port, service_env
 from tests.soft_authenticator import SoftAuthenticator
 
-TABLES = ("users", "sessions", "refresh_tokens", "login_failures", "login_blocks",
-          "totp_authenticators", "totp_used_steps", "recovery_codes", "passkeys", "mfa_tokens",
-          "webauthn_challenges", "api_keys", "audit_events")
-COPIED = ("copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
-          " 1 totp authenticators, 1 totp used steps, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
-          " 1 webauthn challenges, 2 api keys, 16 audit events")
+TABLES = (
+    "users",
+    "sessions",
+    "refresh_tokens",
+    "login_failures",
+    "login_blocks",
+    "totp_authenticators",
+    "totp_used_steps",
+    "recovery_codes",
+    "passkeys",
+    "mfa_tokens",
+    "webauthn_challenges",
+    "api_keys",
+    "audit_events",
+)
+COPIED = (
+    "copied 3 users, 1 sessions, 1 refresh tokens, 2 login failures, 1 login blocks,"
+    " 1 totp authenticators, 1 totp used steps, 10 recovery codes, 1 passkeys, 1 mfa tokens,"
+    " 1 webauthn challenges, 2 api keys, 16 audit events"
+)
 STRANGER = "stranger@example.com"
 
 
@@ -68,16 +82,18 @@ def source(source_app, source_url):
         users_service.delete_user(users_service.SYSTEM, str(register("Dee", "dee@x.io").id))
         bob = register("Bob Builder", "bob@example.com")
         cy = register("Cy Gone", "cy@example.com")
-        users_service.update_user(users_service.SYSTEM, str(cy.id),
-                                  {"email": "cy@new.example.com", "is_active": False})
+        users_service.update_user(
+            users_service.SYSTEM, str(cy.id), {"email": "cy@new.example.com", "is_active": False}
+        )
         pair = auth_service.login(bob.email, PASSWORD)
         for _ in range(2):
             with pytest.raises(AuthenticationFailed):
                 auth_service.login(STRANGER, "wrong password, twice")
         add_second_factors(bob)
         key = add_api_keys(bob)
-    return SimpleNamespace(url=source_url, admin=admin, bob=bob, refresh=pair.refresh_token,
-                           key=key)
+    return SimpleNamespace(
+        url=source_url, admin=admin, bob=bob, refresh=pair.refresh_token, key=key
+    )
 
 
 def add_api_keys(user):
@@ -171,14 +187,16 @@ def test_api_key_after_copy_still_works_and_the_next_gets_a_new_id(copied, clien
     key_headers = {"Authorization": f"Bearer {source.key.key}"}
     assert client.get("/users/me", headers=key_headers).get_json()["id"] == source.bob.id
     token = login(client, "ada@example.com").get_json()["access_token"]
-    created = client.post("/users/me/api-keys", headers={"Authorization": f"Bearer {token}"},
-                          json={"name": "after copy", "scopes": ["users:read"]})
+    created = client.post(
+        "/users/me/api-keys",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"name": "after copy", "scopes": ["users:read"]},
+    )
     assert created.get_json()["id"] == 3  # ids 1 (revoked) and 2 came along
 
 
 @pytest.mark.parametrize("source_url", ["sqlite", "postgresql"], indirect=True)
-def test_register_after_copy_never_reuses_a_deleted_users_id(runner, source, source_app,
-                                                             client):
+def test_register_after_copy_never_reuses_a_deleted_users_id(runner, source, source_app, client):
     with source_app.app_context():
         newest = register("Newest Gone", "newest@example.com")
         users_service.delete_user(users_service.SYSTEM, str(newest.id))
@@ -212,8 +230,9 @@ def test_copy_into_unmigrated_target_upgrades_it_first(source, settings):
     app.extensions["db_pool"].close()
 
 
-def test_copy_into_non_empty_target_is_refused_and_changes_nothing(runner, source, make_user,
-                                                                   settings):
+def test_copy_into_non_empty_target_is_refused_and_changes_nothing(
+    runner, source, make_user, settings
+):
     make_user(email="already@example.com")
     before = {table: rows(settings["DATABASE_URL"], table) for table in TABLES}
     result = copy(runner, source.url)
@@ -224,8 +243,9 @@ def test_copy_into_non_empty_target_is_refused_and_changes_nothing(runner, sourc
 
 def test_copy_from_unmigrated_source_is_refused(runner, settings, tmp_path):
     (tmp_path / "old" / "sqlite").mkdir(parents=True)
-    shutil.copy(migrations.MIGRATIONS_DIR / "sqlite" / "0001_create_users.sql",
-                tmp_path / "old" / "sqlite")
+    shutil.copy(
+        migrations.MIGRATIONS_DIR / "sqlite" / "0001_create_users.sql", tmp_path / "old" / "sqlite"
+    )
     app = create_app({**settings, "DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}"})
     with app.app_context():
         migrations.upgrade(get_db(), directory=tmp_path / "old")
@@ -236,10 +256,13 @@ def test_copy_from_unmigrated_source_is_refused(runner, settings, tmp_path):
     assert rows(settings["DATABASE_URL"], "users") == []
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("sqlite:///{tmp}/missing.db", "no database file at"),
-    ("mysql://host/users", "nothing was copied: unsupported DATABASE_URL"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite:///{tmp}/missing.db", "no database file at"),
+        ("mysql://host/users", "nothing was copied: unsupported DATABASE_URL"),
+    ],
+)
 def test_copy_from_unusable_source_is_refused_and_creates_nothing(runner, tmp_path, url, message):
     result = copy(runner, url.format(tmp=tmp_path))
     assert result.exit_code == 1 and message in result.output
@@ -248,8 +271,10 @@ def test_copy_from_unusable_source_is_refused_and_creates_nothing(runner, tmp_pa
 
 def test_copy_failing_midway_leaves_the_target_empty(runner, source, settings):
     with sqlite3.connect(sqlite_path(source.url)) as raw:  # foreign keys are off here
-        raw.execute("INSERT INTO sessions (id, user_id, user_version, created_at)"
-                    " VALUES ('orphan', 99, 0, '2020-01-01')")
+        raw.execute(
+            "INSERT INTO sessions (id, user_id, user_version, created_at)"
+            " VALUES ('orphan', 99, 0, '2020-01-01')"
+        )
     raw.close()
     result = copy(runner, source.url)
     assert result.exit_code == 1 and "nothing was copied" in result.output

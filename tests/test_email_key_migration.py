@@ -35,12 +35,15 @@ def add_user(conn, email):
         return conn.execute(
             "INSERT INTO users (name, email, password_hash, created_at, updated_at)"
             " VALUES ('Old User', :email, 'x', '2026-01-01T00:00:00.000000Z',"
-            " '2026-01-01T00:00:00.000000Z') RETURNING id", {"email": email}).fetchone()["id"]
+            " '2026-01-01T00:00:00.000000Z') RETURNING id",
+            {"email": email},
+        ).fetchone()["id"]
 
 
 def stored_keys(conn):
-    return {row["email"]: row["email_key"]
-            for row in conn.execute("SELECT email, email_key FROM users")}
+    return {
+        row["email"]: row["email_key"] for row in conn.execute("SELECT email, email_key FROM users")
+    }
 
 
 def test_upgrade_computes_email_key_of_existing_rows(conn):
@@ -70,4 +73,5 @@ def test_upgrade_then_equal_key_is_refused_by_the_database(conn):
             conn.execute(
                 "INSERT INTO users (name, email, email_key, password_hash, created_at,"
                 " updated_at) VALUES ('New', 'strasse@example.org', :key, 'x', 'now', 'now')",
-                {"key": email_key("strasse@example.org")})
+                {"key": email_key("strasse@example.org")},
+            )

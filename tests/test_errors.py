@@ -31,7 +31,9 @@ def post_raw(client, body, content_type="application/json", path="/users"):
 def post_chunked(client, body):
     """POST a body without Content-Length, as a server that de-chunks the upload passes it."""
     return client.open(
-        "/users", method="POST", input_stream=io.BytesIO(body),
+        "/users",
+        method="POST",
+        input_stream=io.BytesIO(body),
         headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json"},
         environ_overrides={"wsgi.input_terminated": True},
     )
@@ -43,17 +45,28 @@ def padded_user(size):
     return body + b" " * (size - len(body))
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/nope"), ("POST", "/nope"), ("GET", "/users/1/extra"), ("GET", "/docs/assets/nope.js"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/nope"),
+        ("POST", "/nope"),
+        ("GET", "/users/1/extra"),
+        ("GET", "/docs/assets/nope.js"),
+    ],
+)
 def test_request_unknown_route_is_not_found(client, method, path):
     assert_problem(client.open(path, method=method), 404, "not_found")
 
 
-@pytest.mark.parametrize("method, path, allowed", [
-    ("DELETE", "/", "GET"), ("POST", "/health", "GET"),
-    ("PATCH", "/user/1", "PUT"), ("PUT", "/users", "POST"),
-])
+@pytest.mark.parametrize(
+    "method, path, allowed",
+    [
+        ("DELETE", "/", "GET"),
+        ("POST", "/health", "GET"),
+        ("PATCH", "/user/1", "PUT"),
+        ("PUT", "/users", "POST"),
+    ],
+)
 def test_request_wrong_method_is_method_not_allowed(client, method, path, allowed):
     response = client.open(path, method=method)
     assert_problem(response, 405, "method_not_allowed")
@@ -86,26 +99,49 @@ def test_post_chunked_body_within_limit_is_read(client):
     assert post_chunked(client, padded_user(200)).status_code == 201
 
 
-@pytest.mark.parametrize("content_type", [
-    "text/plain", "application/x-www-form-urlencoded", "application/xml", None,
-])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+        None,
+    ],
+)
 def test_post_non_json_body_is_unsupported_media_type(client, content_type):
     response = post_raw(client, json.dumps(NEW_USER), content_type=content_type)
     assert_problem(response, 415, "unsupported_media_type")
 
 
 def test_post_empty_json_body_names_the_missing_fields(client):
-    body = assert_problem(post_raw(client, b"", content_type="application/json"), 422,
-                          "validation_error")
+    body = assert_problem(
+        post_raw(client, b"", content_type="application/json"), 422, "validation_error"
+    )
     assert set(body["errors"]) == {"name", "email", "password"}
 
 
-@pytest.mark.parametrize("body", [
-    b"{", b'{"name": }', b"{'name': 'x'}", b'{"a": 1} x', b" ", b"\xff\xfe{}",
-    b'{"name": "\xc3\x28"}', b'{"name": "\xed\xa0\x80"}',
-    b"[]", b"[1, 2]", b'"a string"', b"42", b"null", b"true",
-    b'{"a": NaN}', b'{"a": Infinity}', b'{"a": -Infinity}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b'{"name": }',
+        b"{'name': 'x'}",
+        b'{"a": 1} x',
+        b" ",
+        b"\xff\xfe{}",
+        b'{"name": "\xc3\x28"}',
+        b'{"name": "\xed\xa0\x80"}',
+        b"[]",
+        b"[1, 2]",
+        b'"a string"',
+        b"42",
+        b"null",
+        b"true",
+        b'{"a": NaN}',
+        b'{"a": Infinity}',
+        b'{"a": -Infinity}',
+    ],
+)
 def test_post_malformed_json_is_bad_request(client, body):
     assert_problem(post_raw(client, body), 400, "bad_request")
 
@@ -116,11 +152,17 @@ def test_post_absurdly_deep_json_is_bad_request(client, body):
     assert_problem(post_raw(client, body), 400, "bad_request")
 
 
-@pytest.mark.parametrize("field, value", [
-    ("name", r"Teszt \ud800 Elek"), ("name", r"Teszt \udfff"), ("name", r"Teszt \u0000 Elek"),
-    ("email", r"teszt\u0000@example.com"), ("password", PASSWORD + r"\ud83d"),
-    ("password", PASSWORD + r"\u0000"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", r"Teszt \ud800 Elek"),
+        ("name", r"Teszt \udfff"),
+        ("name", r"Teszt \u0000 Elek"),
+        ("email", r"teszt\u0000@example.com"),
+        ("password", PASSWORD + r"\ud83d"),
+        ("password", PASSWORD + r"\u0000"),
+    ],
+)
 def test_post_forbidden_code_point_is_validation_error(client, field, value):
     body = json.dumps(NEW_USER).replace(json.dumps(NEW_USER[field]), f'"{value}"')
     problem = assert_problem(post_raw(client, body), 422, "validation_error")
@@ -198,8 +240,9 @@ def a_directory(path):
 @pytest.mark.engines("sqlite")
 @pytest.mark.parametrize("spoil", [garbage_file, a_directory])
 @pytest.mark.parametrize("method, path", [("GET", "/health"), ("POST", "/users")])
-def test_request_on_unusable_database_is_service_unavailable(settings, tmp_path, spoil,
-                                                             method, path):
+def test_request_on_unusable_database_is_service_unavailable(
+    settings, tmp_path, spoil, method, path
+):
     spoil(tmp_path / "spoilt.db")
     app = create_app({**settings, "DATABASE_URL": f"sqlite:///{tmp_path / 'spoilt.db'}"})
     response = app.test_client().open(path, method=method, json=NEW_USER)

@@ -44,18 +44,19 @@ def test_limiter_still_registers_app_wide_hooks_we_can_find():
     bare = Limiter(key_func=get_remote_address, storage_uri="memory://")
     bare.init_app(app)
     assert drop_limiter_request_hooks(app, bare) >= 1, (
-        "Flask-Limiter's app-wide hooks are no longer found: the hook surgery does nothing")
-    for hooks in (app.before_request_funcs, app.after_request_funcs,
-                  app.teardown_request_funcs):
-        assert not [h for h in hooks.get(None, [])
-                    if framework_workarounds.is_limiter_hook(h, bare)]
+        "Flask-Limiter's app-wide hooks are no longer found: the hook surgery does nothing"
+    )
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        assert not [
+            h for h in hooks.get(None, []) if framework_workarounds.is_limiter_hook(h, bare)
+        ]
 
 
 def test_service_app_has_no_limiter_hooks_left(app):
-    for hooks in (app.before_request_funcs, app.after_request_funcs,
-                  app.teardown_request_funcs):
-        assert not [h for h in hooks.get(None, [])
-                    if framework_workarounds.is_limiter_hook(h, limiter)]
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        assert not [
+            h for h in hooks.get(None, []) if framework_workarounds.is_limiter_hook(h, limiter)
+        ]
 
 
 class _Query(Schema):
@@ -78,7 +79,8 @@ def test_smorest_still_keeps_view_docs_in_apidoc():
 
 def test_smorest_still_registers_error_responses_through_the_hook_we_override():
     assert callable(getattr(Api, "_register_responses", None)), (
-        "flask-smorest renamed _register_responses: errors would be documented as JSON")
+        "flask-smorest renamed _register_responses: errors would be documented as JSON"
+    )
     app = Flask(__name__)
     app.config.update(API_TITLE="probe", API_VERSION="1", OPENAPI_VERSION="3.0.3")
 

@@ -82,19 +82,21 @@ def test_app_imports_nothing_upward():
     assert upward_imports() == []
 
 
-@pytest.mark.parametrize(("module", "source"), [
-    ("services/x.py", "from app.routes.users import blp\n"),
-    ("services/x.py", "from flask import url_for\n"),
-    ("repositories/x.py", "from ..services import audit\n"),
-    ("mail/x.py", "import app.http.headers\n"),
-    ("metrics.py", "from app.services.domain_errors import AuthenticationFailed\n"),
-    ("request_ids.py", "from app import config\n"),
-    ("http/x.py", "from app.routes import meta\n"),
-])
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("services/x.py", "from app.routes.users import blp\n"),
+        ("services/x.py", "from flask import url_for\n"),
+        ("repositories/x.py", "from ..services import audit\n"),
+        ("mail/x.py", "import app.http.headers\n"),
+        ("metrics.py", "from app.services.domain_errors import AuthenticationFailed\n"),
+        ("request_ids.py", "from app import config\n"),
+        ("http/x.py", "from app.routes import meta\n"),
+    ],
+)
 def test_upward_import_is_found(tmp_path, module, source):
     root = tmp_path / "app"
     path = root / module
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source, encoding="utf-8")
     assert len(upward_imports(root)) == 1
-

@@ -78,14 +78,20 @@ ACCESS_CASES = [
 
 @in_json
 @pytest.mark.parametrize("method, path, authenticated, route, status", ACCESS_CASES)
-def test_request_writes_one_access_line(client, user, user_headers, logs, method, path,
-                                        authenticated, route, status):
-    response = client.open(path.format(id=user.id), method=method,
-                           headers=user_headers if authenticated else {})
+def test_request_writes_one_access_line(
+    client, user, user_headers, logs, method, path, authenticated, route, status
+):
+    response = client.open(
+        path.format(id=user.id), method=method, headers=user_headers if authenticated else {}
+    )
     [line] = logs.records(logger="app.access")
     assert response.status_code == status
     assert (line["event"], line["method"], line["route"], line["status"]) == (
-        "http.request", method, route, status)
+        "http.request",
+        method,
+        route,
+        status,
+    )
     assert line["user_id"] == (user.id if authenticated else None)
     assert line["client"] == "127.0.0.1"
     assert line["request_id"] == response.headers["X-Request-ID"]
@@ -102,10 +108,14 @@ def test_access_line_names_route_template_not_raw_path(client, user, user_header
     assert "regular@example.com" not in json.dumps(line)
 
 
-@pytest.mark.parametrize("settings, client_address", [
-    ({"LOG_FORMAT": "json", "TRUSTED_PROXIES": 1}, "203.0.113.7"),
-    ({"LOG_FORMAT": "json", "TRUSTED_PROXIES": 0}, "127.0.0.1"),
-], indirect=["settings"])
+@pytest.mark.parametrize(
+    "settings, client_address",
+    [
+        ({"LOG_FORMAT": "json", "TRUSTED_PROXIES": 1}, "203.0.113.7"),
+        ({"LOG_FORMAT": "json", "TRUSTED_PROXIES": 0}, "127.0.0.1"),
+    ],
+    indirect=["settings"],
+)
 def test_access_line_client_follows_trusted_proxies(client, logs, client_address):
     client.get("/", headers={"X-Forwarded-For": "203.0.113.7"})
     [line] = logs.records(logger="app.access")
@@ -114,8 +124,11 @@ def test_access_line_client_follows_trusted_proxies(client, logs, client_address
 
 @in_each_format
 def test_request_lines_carry_the_callers_request_id(client, user, logs, settings):
-    client.post("/login", json={"email": user.email, "password": "not the password at all"},
-                headers={"X-Request-ID": "trace-42"})
+    client.post(
+        "/login",
+        json={"email": user.email, "password": "not the password at all"},
+        headers={"X-Request-ID": "trace-42"},
+    )
     lines = logs.lines()
     assert len(lines) == 2  # login.failed, then the access line
     if settings["LOG_FORMAT"] == "json":
@@ -131,11 +144,16 @@ INPUTS = {  # how the input is sent, and the formats whose lines show it
     "method": (lambda c, s: c.open("/", method="GET" + s), {"json", "text"}),
     "forwarded client": (
         lambda c, s: c.get("/", environ_overrides={"HTTP_X_FORWARDED_FOR": "203.0.113.7" + s}),
-        {"json"}),
-    "request id": (lambda c, s: c.get("/", environ_overrides={"HTTP_X_REQUEST_ID": "id" + s}),
-                   set()),
-    "login email": (lambda c, s: c.post("/login", json={"email": f"a{s}@example.com",
-                                                        "password": "x" * 15}), set()),
+        {"json"},
+    ),
+    "request id": (
+        lambda c, s: c.get("/", environ_overrides={"HTTP_X_REQUEST_ID": "id" + s}),
+        set(),
+    ),
+    "login email": (
+        lambda c, s: c.post("/login", json={"email": f"a{s}@example.com", "password": "x" * 15}),
+        set(),
+    ),
 }
 
 
@@ -145,7 +163,7 @@ INPUTS = {  # how the input is sent, and the formats whose lines show it
 def test_user_input_with_line_break_cannot_start_a_log_line(client, logs, settings, char, where):
     send, shown_in = INPUTS[where]
     fake = "2026-01-01 00:00:00,000 INFO app.access [x] FORGED"
-    send(client, f"{char}{fake}{char}{{\"message\": \"FORGED\"}}")
+    send(client, f'{char}{fake}{char}{{"message": "FORGED"}}')
     assert_lines_are_whole(logs, settings["LOG_FORMAT"])
     assert ("FORGED" in logs.text) == (settings["LOG_FORMAT"] in shown_in)
 
@@ -206,8 +224,9 @@ def test_werkzeug_request_line_has_query_string_redacted(message, args):
 
 @pytest.mark.parametrize("escape", ["%C2%A0", "%E2%80%A8"])
 def test_werkzeug_request_line_with_decoded_space_has_whole_query_redacted(escape):
-    record = werkzeug_record(REQUEST_LINE, (
-        dev_server_line(f"/password/reset?x={escape}&token=SECRET"), "200", "-"))
+    record = werkzeug_record(
+        REQUEST_LINE, (dev_server_line(f"/password/reset?x={escape}&token=SECRET"), "200", "-")
+    )
     RedactQueryStrings().filter(record)
     assert "SECRET" not in record.getMessage()
 

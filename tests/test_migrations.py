@@ -44,7 +44,7 @@ def migrations_dir(tmp_path):
 TABLE_NAMES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
     "postgresql": "SELECT table_name FROM information_schema.tables"
-                  " WHERE table_schema = current_schema()",
+    " WHERE table_schema = current_schema()",
 }
 TABLES = {"users", "sessions", "refresh_tokens", "login_failures", "login_blocks"}
 
@@ -54,8 +54,10 @@ def table_names(conn):
 
 
 def ledger(conn):
-    return [tuple(row) for row in conn.execute(
-        "SELECT version, name FROM schema_migrations ORDER BY version")]
+    return [
+        tuple(row)
+        for row in conn.execute("SELECT version, name FROM schema_migrations ORDER BY version")
+    ]
 
 
 SHIPPED = [(m.version, m.name) for m in migrations.discover()]
@@ -97,8 +99,10 @@ def test_upgrade_twice_applies_nothing_the_second_time(conn):
 def test_upgrade_from_two_instances_applies_each_migration_once(pools):
     pools[0].release(pools[0].acquire())  # a SQLite file exists, in WAL mode, before the race
     applied = []
-    threads = [threading.Thread(target=lambda p=p: applied.extend(migrations.upgrade(p.acquire())))
-               for p in pools]
+    threads = [
+        threading.Thread(target=lambda p=p: applied.extend(migrations.upgrade(p.acquire())))
+        for p in pools
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -132,10 +136,18 @@ def test_upgrade_after_fixing_a_migration_applies_it(conn, migrations_dir):
     assert [m.version for m in migrations.upgrade(conn, directory=migrations_dir)] == ["0002"]
 
 
-@pytest.mark.parametrize("name", [
-    "1_short.sql", "00001_long.sql", "0003-dash.sql", "0003_Upper.sql", "0003.sql",
-    "abcd_letters.sql", "0003_with space.sql",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "1_short.sql",
+        "00001_long.sql",
+        "0003-dash.sql",
+        "0003_Upper.sql",
+        "0003.sql",
+        "abcd_letters.sql",
+        "0003_with space.sql",
+    ],
+)
 def test_upgrade_with_badly_named_file_raises(conn, migrations_dir, name):
     (migrations_dir / name).write_text(GOOD)
     with pytest.raises(ValueError, match="NNNN_name.sql"):

@@ -14,14 +14,20 @@ from tests.mfa_helpers import code_for_step, enrol_passkey, start_login
 from tests.observability import CapturedLog, mails
 
 EMAIL = "canary.bird@example.com"
-CANARIES = ["canary-one-Pw-8d1f2a77c4", "canary-two-Pw-3b9e4c21d7", "canary-three-Pw-6a0d5f93e1",
-            "canary-wrong-Pw-0c7b2e5a48"]
+CANARIES = [
+    "canary-one-Pw-8d1f2a77c4",
+    "canary-two-Pw-3b9e4c21d7",
+    "canary-three-Pw-6a0d5f93e1",
+    "canary-wrong-Pw-0c7b2e5a48",
+]
 MAIL_START, MAIL_END = "----- mail -----\n", "\n----- end of mail -----\n"
 
 
 def debug_logs(**extra):
-    return [pytest.param({"LOG_LEVEL": "DEBUG", "LOG_FORMAT": name, **extra}, id=name)
-            for name in ("json", "text")]
+    return [
+        pytest.param({"LOG_LEVEL": "DEBUG", "LOG_FORMAT": name, **extra}, id=name)
+        for name in ("json", "text")
+    ]
 
 
 @pytest.fixture
@@ -30,8 +36,11 @@ def logs(app):
 
 
 def stored_hash(app):
-    rows = query(app.config["DATABASE_URL"], "SELECT password_hash FROM users WHERE email = :email",
-                 {"email": EMAIL})
+    rows = query(
+        app.config["DATABASE_URL"],
+        "SELECT password_hash FROM users WHERE email = :email",
+        {"email": EMAIL},
+    )
     return rows[0][0]
 
 
@@ -65,24 +74,41 @@ def run_account_flow(client, app, read_mail):
     hashes.append(stored_hash(app))
     verification = token_in(read_mail("Confirm your email address"))
     call(client, "POST", "/email/verify", 204, {"token": verification})
-    for bad in (f"Bearer {second['access_token']}", f"Token {first['access_token']}",
-                f"Bearer {first['refresh_token']}", f"Bearer {reset} {verification}"):
+    for bad in (
+        f"Bearer {second['access_token']}",
+        f"Token {first['access_token']}",
+        f"Bearer {first['refresh_token']}",
+        f"Bearer {reset} {verification}",
+    ):
         call(client, "GET", "/users/me", 401, headers={"Authorization": bad})
     third = call(client, "POST", "/login", 200, {"email": EMAIL, "password": three})
     call(client, "POST", "/logout", 204, token=third["access_token"])
     pairs = [first, second, third]
     access = [pair["access_token"] for pair in pairs]
-    return [*CANARIES, *hashes, *access, *(f"Bearer {t}" for t in access),
-            *(t.rsplit(".", 1)[1] for t in access), *(pair["refresh_token"] for pair in pairs),
-            reset, verification]
+    return [
+        *CANARIES,
+        *hashes,
+        *access,
+        *(f"Bearer {t}" for t in access),
+        *(t.rsplit(".", 1)[1] for t in access),
+        *(pair["refresh_token"] for pair in pairs),
+        reset,
+        verification,
+    ]
 
 
 def assert_no_secret_in(log, secrets):
     assert len(set(secrets)) == len(secrets) == 21 and all(len(s) >= 20 for s in secrets)
     assert [secret for secret in secrets if secret in log.text] == []
     assert "werkzeug" not in log.text  # the dev server's lines are tested in test_logs.py
-    for event in ("user.registered", "login.failed", "password.changed", "password.reset",
-                  "email.verified", "logout"):
+    for event in (
+        "user.registered",
+        "login.failed",
+        "password.changed",
+        "password.reset",
+        "email.verified",
+        "logout",
+    ):
         assert event in log.text
 
 
@@ -102,8 +128,10 @@ def console_mails(app, capsys, seen):
     assert app.extensions["mail_outbox"].join()
     seen.append(capsys.readouterr().out)
     printed = "".join(seen).split(MAIL_START)[1:]
-    return [email.message_from_string(text.split(MAIL_END)[0], policy=policy.default)
-            for text in printed]
+    return [
+        email.message_from_string(text.split(MAIL_END)[0], policy=policy.default)
+        for text in printed
+    ]
 
 
 @pytest.mark.parametrize("settings", debug_logs(MAIL_URL="console://"), indirect=True)
@@ -121,10 +149,13 @@ def test_console_mail_flow_prints_tokens_on_stdout_not_in_logs(app, client, logs
     with_tokens = [mail for mail in printed if mail["Subject"] in TOKEN_SUBJECTS]
     assert [token_in(mail) for mail in with_tokens] == [secrets[-1], secrets[-2]]
     notices = [mail for mail in printed if mail["Subject"] not in TOKEN_SUBJECTS]
-    assert [mail["Subject"] for mail in notices] == ["Your password was changed",
-                                                     "Your password was reset"]
-    assert [secret for secret in secrets if any(secret in mail.as_string()
-                                                for mail in notices)] == []
+    assert [mail["Subject"] for mail in notices] == [
+        "Your password was changed",
+        "Your password was reset",
+    ]
+    assert [
+        secret for secret in secrets if any(secret in mail.as_string() for mail in notices)
+    ] == []
 
 
 def run_mfa_flow(client, headers, password):
@@ -133,8 +164,9 @@ def run_mfa_flow(client, headers, password):
     secret = started["secret"]
     call(client, "POST", "/users/me/mfa/totp/confirm", 422, {"code": "999999x"}, headers=headers)
     codes = [code_for_step(secret, -1), code_for_step(secret)]
-    confirmed = call(client, "POST", "/users/me/mfa/totp/confirm", 200, {"code": codes[0]},
-                     headers=headers)
+    confirmed = call(
+        client, "POST", "/users/me/mfa/totp/confirm", 200, {"code": codes[0]}, headers=headers
+    )
     recovery = confirmed["recovery_codes"]
     tokens = [start_login(client, EMAIL, password) for _ in range(3)]
     call(client, "POST", "/login/mfa", 401, {"mfa_token": tokens[0], "code": "wrong-code-0000"})
@@ -147,22 +179,42 @@ def run_mfa_flow(client, headers, password):
     call(client, "POST", "/reauth", 401, {"code": recovery[0]}, headers=headers)
     call(client, "POST", "/reauth", 204, {"code": recovery[1]}, headers=headers)
     challenges = [options["publicKey"]["challenge"]]
-    return {"text": [secret, started["otpauth_uri"], *recovery[:2], *tokens, *challenges,
-                     assertion["response"]["signature"], assertion["response"]["clientDataJSON"]],
-            "codes": codes}
+    return {
+        "text": [
+            secret,
+            started["otpauth_uri"],
+            *recovery[:2],
+            *tokens,
+            *challenges,
+            assertion["response"]["signature"],
+            assertion["response"]["clientDataJSON"],
+        ],
+        "codes": codes,
+    }
 
 
 @pytest.mark.parametrize("settings", debug_logs(), indirect=True)
 def test_mfa_flow_logs_no_secret(app, client, logs):
-    call(client, "POST", "/users", 201, {"name": "Canary Bird", "email": EMAIL,
-                                         "password": CANARIES[0]})
+    call(
+        client,
+        "POST",
+        "/users",
+        201,
+        {"name": "Canary Bird", "email": EMAIL, "password": CANARIES[0]},
+    )
     pair = call(client, "POST", "/login", 200, {"email": EMAIL, "password": CANARIES[0]})
-    secrets = run_mfa_flow(client, {"Authorization": f"Bearer {pair['access_token']}"},
-                           CANARIES[0])
+    secrets = run_mfa_flow(client, {"Authorization": f"Bearer {pair['access_token']}"}, CANARIES[0])
     assert all(len(secret) >= 19 for secret in secrets["text"])
     assert [secret for secret in secrets["text"] if secret in logs.text] == []
     for code in secrets["codes"]:  # six digits: only where no longer number holds them
         assert not re.search(rf"(?<![\d.]){code}(?![\d.])", logs.text), code
-    for event in ("mfa.enabled", "recovery_codes.generated", "mfa.failed", "recovery_code.used",
-                  "passkey.added", "reauth.failed", "reauth.succeeded"):
+    for event in (
+        "mfa.enabled",
+        "recovery_codes.generated",
+        "mfa.failed",
+        "recovery_code.used",
+        "passkey.added",
+        "reauth.failed",
+        "reauth.succeeded",
+    ):
         assert event in logs.text

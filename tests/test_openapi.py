@@ -19,52 +19,104 @@ from app.security.printable import is_printable
 from tests.helpers import PROPERTIES
 
 OPERATIONS = [
-    ("/", "get", "200"), ("/health", "get", "200"), ("/health", "get", "503"),
-    ("/health/live", "get", "200"), ("/users", "get", "200"), ("/users", "post", "201"),
-    ("/users/{ref}", "get", "200"), ("/users/{ref}", "put", "200"),
-    ("/users/{ref}", "patch", "200"), ("/users/{ref}", "delete", "204"),
-    ("/login", "post", "200"), ("/token/refresh", "post", "200"), ("/logout", "post", "204"),
-    ("/password/forgot", "post", "202"), ("/password/reset", "post", "204"),
-    ("/password/reset", "get", "200"), ("/email/verify", "get", "200"),
-    ("/email/verify", "post", "204"), ("/users/{ref}/verification-email", "post", "202"),
-    ("/user/{ref}", "get", "200"), ("/user/{ref}", "put", "200"),
-    ("/user/{ref}", "delete", "204"), ("/search", "get", "200"),
-    ("/reauth", "post", "204"), ("/users/{ref}/mfa", "get", "200"),
-    ("/users/{ref}/mfa", "delete", "204"), ("/users/me/mfa/totp", "post", "201"),
-    ("/users/me/mfa/totp", "delete", "204"), ("/users/me/mfa/totp/confirm", "post", "200"),
-    ("/users/me/mfa/recovery-codes", "post", "201"), ("/login/mfa", "post", "200"),
-    ("/users/me/passkeys/options", "post", "200"), ("/users/me/passkeys", "post", "201"),
-    ("/users/{ref}/passkeys", "get", "200"), ("/users/me/passkeys/{passkey_id}", "delete", "204"),
-    ("/passkeys/login-options", "post", "200"), ("/login/passkey", "post", "200"),
-    ("/users/me/api-keys", "post", "201"), ("/users/{ref}/api-keys", "get", "200"),
+    ("/", "get", "200"),
+    ("/health", "get", "200"),
+    ("/health", "get", "503"),
+    ("/health/live", "get", "200"),
+    ("/users", "get", "200"),
+    ("/users", "post", "201"),
+    ("/users/{ref}", "get", "200"),
+    ("/users/{ref}", "put", "200"),
+    ("/users/{ref}", "patch", "200"),
+    ("/users/{ref}", "delete", "204"),
+    ("/login", "post", "200"),
+    ("/token/refresh", "post", "200"),
+    ("/logout", "post", "204"),
+    ("/password/forgot", "post", "202"),
+    ("/password/reset", "post", "204"),
+    ("/password/reset", "get", "200"),
+    ("/email/verify", "get", "200"),
+    ("/email/verify", "post", "204"),
+    ("/users/{ref}/verification-email", "post", "202"),
+    ("/user/{ref}", "get", "200"),
+    ("/user/{ref}", "put", "200"),
+    ("/user/{ref}", "delete", "204"),
+    ("/search", "get", "200"),
+    ("/reauth", "post", "204"),
+    ("/users/{ref}/mfa", "get", "200"),
+    ("/users/{ref}/mfa", "delete", "204"),
+    ("/users/me/mfa/totp", "post", "201"),
+    ("/users/me/mfa/totp", "delete", "204"),
+    ("/users/me/mfa/totp/confirm", "post", "200"),
+    ("/users/me/mfa/recovery-codes", "post", "201"),
+    ("/login/mfa", "post", "200"),
+    ("/users/me/passkeys/options", "post", "200"),
+    ("/users/me/passkeys", "post", "201"),
+    ("/users/{ref}/passkeys", "get", "200"),
+    ("/users/me/passkeys/{passkey_id}", "delete", "204"),
+    ("/passkeys/login-options", "post", "200"),
+    ("/login/passkey", "post", "200"),
+    ("/users/me/api-keys", "post", "201"),
+    ("/users/{ref}/api-keys", "get", "200"),
     ("/users/{ref}/api-keys/{id}", "delete", "204"),
-    ("/users/{ref}", "get", "304"), ("/users/{ref}", "put", "412"),
-    ("/users/{ref}", "patch", "412"), ("/users/{ref}", "delete", "412"),
-    ("/users/{ref}/sessions", "get", "200"), ("/users/{ref}/sessions/{id}", "delete", "204"),
-    ("/audit-events", "get", "200"), ("/audit-events", "get", "400"),
-    ("/audit-events", "get", "422"), ("/users/{ref}/events", "get", "200"),
+    ("/users/{ref}", "get", "304"),
+    ("/users/{ref}", "put", "412"),
+    ("/users/{ref}", "patch", "412"),
+    ("/users/{ref}", "delete", "412"),
+    ("/users/{ref}/sessions", "get", "200"),
+    ("/users/{ref}/sessions/{id}", "delete", "204"),
+    ("/audit-events", "get", "200"),
+    ("/audit-events", "get", "400"),
+    ("/audit-events", "get", "422"),
+    ("/users/{ref}/events", "get", "200"),
     ("/users/{ref}/events", "get", "403"),
 ]
-LEGACY = [("/user/{ref}", "get"), ("/user/{ref}", "put"), ("/user/{ref}", "delete"),
-          ("/search", "get")]
-AUTHENTICATED = [("/users", "get"), ("/users/{ref}", "get"), ("/users/{ref}", "put"),
-                 ("/users/{ref}", "patch"), ("/users/{ref}", "delete"), ("/search", "get"),
-                 ("/logout", "post"), ("/users/{ref}/verification-email", "post"),
-                 ("/reauth", "post"), ("/users/{ref}/mfa", "get"), ("/users/{ref}/mfa", "delete"),
-                 ("/users/me/mfa/totp", "post"), ("/users/me/mfa/totp", "delete"),
-                 ("/users/me/mfa/totp/confirm", "post"), ("/users/me/mfa/recovery-codes", "post"),
-                 ("/users/me/passkeys/options", "post"), ("/users/me/passkeys", "post"),
-                 ("/users/{ref}/passkeys", "get"), ("/users/me/passkeys/{passkey_id}", "delete"),
-                 ("/users/me/api-keys", "post"), ("/users/{ref}/api-keys", "get"),
-                 ("/users/{ref}/api-keys/{id}", "delete"),
-                 ("/users/{ref}/sessions", "get"), ("/users/{ref}/sessions/{id}", "delete"),
-                 ("/audit-events", "get"), ("/users/{ref}/events", "get")]
+LEGACY = [
+    ("/user/{ref}", "get"),
+    ("/user/{ref}", "put"),
+    ("/user/{ref}", "delete"),
+    ("/search", "get"),
+]
+AUTHENTICATED = [
+    ("/users", "get"),
+    ("/users/{ref}", "get"),
+    ("/users/{ref}", "put"),
+    ("/users/{ref}", "patch"),
+    ("/users/{ref}", "delete"),
+    ("/search", "get"),
+    ("/logout", "post"),
+    ("/users/{ref}/verification-email", "post"),
+    ("/reauth", "post"),
+    ("/users/{ref}/mfa", "get"),
+    ("/users/{ref}/mfa", "delete"),
+    ("/users/me/mfa/totp", "post"),
+    ("/users/me/mfa/totp", "delete"),
+    ("/users/me/mfa/totp/confirm", "post"),
+    ("/users/me/mfa/recovery-codes", "post"),
+    ("/users/me/passkeys/options", "post"),
+    ("/users/me/passkeys", "post"),
+    ("/users/{ref}/passkeys", "get"),
+    ("/users/me/passkeys/{passkey_id}", "delete"),
+    ("/users/me/api-keys", "post"),
+    ("/users/{ref}/api-keys", "get"),
+    ("/users/{ref}/api-keys/{id}", "delete"),
+    ("/users/{ref}/sessions", "get"),
+    ("/users/{ref}/sessions/{id}", "delete"),
+    ("/audit-events", "get"),
+    ("/users/{ref}/events", "get"),
+]
 # The scope an API key needs, per operation; None: keys are refused.
-API_KEY_SCOPES = [("/users", "get", "users:read"), ("/users", "post", "users:write"),
-                  ("/users/{ref}", "get", "users:read"), ("/users/{ref}", "patch", "users:write"),
-                  ("/users/{ref}", "put", "users:write"), ("/users/{ref}", "delete", "users:write"),
-                  ("/logout", "post", None), ("/users/me/api-keys", "post", None),
-                  ("/users/{ref}/api-keys", "get", None)]
+API_KEY_SCOPES = [
+    ("/users", "get", "users:read"),
+    ("/users", "post", "users:write"),
+    ("/users/{ref}", "get", "users:read"),
+    ("/users/{ref}", "patch", "users:write"),
+    ("/users/{ref}", "put", "users:write"),
+    ("/users/{ref}", "delete", "users:write"),
+    ("/logout", "post", None),
+    ("/users/me/api-keys", "post", None),
+    ("/users/{ref}/api-keys", "get", None),
+]
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 
@@ -84,8 +136,12 @@ def resolve(spec, item):
 
 
 def operations(spec):
-    return [(path, method, op) for path, item in spec["paths"].items()
-            for method, op in item.items() if method in METHODS]
+    return [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in METHODS
+    ]
 
 
 def test_openapi_is_version_3(spec):
@@ -104,10 +160,12 @@ def test_openapi_documents_no_operation_outside_the_contract(spec):
 
 
 def test_openapi_error_responses_are_problem_details(spec):
-    errors = [(path, method, status, resolve(spec, response))
-              for path, method, op in operations(spec)
-              for status, response in op["responses"].items()
-              if status == "default" or int(status) >= 400]
+    errors = [
+        (path, method, status, resolve(spec, response))
+        for path, method, op in operations(spec)
+        for status, response in op["responses"].items()
+        if status == "default" or int(status) >= 400
+    ]
     assert errors
     for path, method, status, response in errors:
         assert list(response["content"]) == [PROBLEM_MIMETYPE], (path, method, status)
@@ -142,8 +200,10 @@ def test_openapi_names_api_key_scope_per_operation(spec, path, method, scope):
     assert operation.get("x-api-key-scope") == scope
 
 
-@pytest.mark.parametrize("method, header", [("get", "If-None-Match"), ("put", "If-Match"),
-                                            ("patch", "If-Match"), ("delete", "If-Match")])
+@pytest.mark.parametrize(
+    "method, header",
+    [("get", "If-None-Match"), ("put", "If-Match"), ("patch", "If-Match"), ("delete", "If-Match")],
+)
 def test_openapi_documents_conditional_headers(spec, method, header):
     operation = spec["paths"]["/users/{ref}"][method]
     assert header in {parameter["name"] for parameter in operation["parameters"]}
@@ -200,10 +260,14 @@ def test_docs_page_loads_the_openapi_document(client):
     assert '"/openapi.json"' in client.get("/docs").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", [
-    "/docs/assets/../../app/config.py", "/docs/assets/..%2f..%2fapp%2fconfig.py",
-    "/docs/assets/%2e%2e/%2e%2e/requirements.txt",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/docs/assets/../../app/config.py",
+        "/docs/assets/..%2f..%2fapp%2fconfig.py",
+        "/docs/assets/%2e%2e/%2e%2e/requirements.txt",
+    ],
+)
 def test_docs_assets_do_not_leave_their_directory(client, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -233,10 +297,12 @@ def test_openapi_password_min_length_follows_the_setting(spec):
 # What the document says of a value, as a JSON Schema validator (schemathesis uses this
 # one) reads it, against what the app's own schemas and password policy say.
 
+
 def document_check(spec, *path):
     """Whether a value fits the schema at `path` in the document, `$ref`s resolved."""
     return jsonschema_rs.Draft4Validator(
-        {"$ref": "#/" + "/".join(path), "components": spec["components"]}).is_valid
+        {"$ref": "#/" + "/".join(path), "components": spec["components"]}
+    ).is_valid
 
 
 def app_check(schema, name):
@@ -250,19 +316,26 @@ def app_check(schema, name):
             return False
         # Commonly used passwords and the user's name or email are beyond the document.
         return name != "password" or not password_policy.problems(loaded, min_length=15)
+
     return accepts
 
 
 FIELDS = {
     "name": (UserCreateSchema, ("components", "schemas", "UserCreate", "properties", "name")),
     "email": (UserCreateSchema, ("components", "schemas", "UserCreate", "properties", "email")),
-    "password": (UserCreateSchema,
-                 ("components", "schemas", "UserCreate", "properties", "password")),
-    "current_password": (UserPatchSchema,
-                         ("components", "schemas", "UserPatch", "properties", "current_password")),
+    "password": (
+        UserCreateSchema,
+        ("components", "schemas", "UserCreate", "properties", "password"),
+    ),
+    "current_password": (
+        UserPatchSchema,
+        ("components", "schemas", "UserPatch", "properties", "current_password"),
+    ),
     "login email": (LoginSchema, ("components", "schemas", "Login", "properties", "email")),
-    "forgot email": (ForgotPasswordSchema,
-                     ("components", "schemas", "ForgotPassword", "properties", "email")),
+    "forgot email": (
+        ForgotPasswordSchema,
+        ("components", "schemas", "ForgotPassword", "properties", "email"),
+    ),
 }
 # A new address must also pass email-validator, which no pattern spells out: the document
 # takes every address the app takes, the app refuses some the pattern lets through.
@@ -273,14 +346,47 @@ def agrees(documented, accepted, field, value):
     if field in BEYOND_THE_DOCUMENT:
         return documented(value) or not accepted(value)
     return documented(value) == accepted(value)
+
+
 TRICKY = [
-    "Bob", " Bob ", "\tBob\n", "B\tb", "", "   ", "\x00", "a\x7f", "a\x85", "\u2028a", "\xa0a\xa0",
-    "a\u200b", "a\u200d", "\ufeffa", "\ue000", "\U000F0000", "a\U000E0001", "\U0003134B",
-    "😀", "\U0001F3FB", "x" * 100, " " + "x" * 100 + "\t", "x" * 101, "\x1cabc\x1f",
-    "teszt.elek@gmail.com", "a b@c.de", "a\x1c@b.cc", "a/b@c.de", "ü@ß.de", "a@b..c", "a@b",
-    "p" * 15, "p" * 14 + "\t", " " * 15, "\u3000" * 15, "p" * 129,
+    "Bob",
+    " Bob ",
+    "\tBob\n",
+    "B\tb",
+    "",
+    "   ",
+    "\x00",
+    "a\x7f",
+    "a\x85",
+    "\u2028a",
+    "\xa0a\xa0",
+    "a\u200b",
+    "a\u200d",
+    "\ufeffa",
+    "\ue000",
+    "\U000f0000",
+    "a\U000e0001",
+    "\U0003134b",
+    "😀",
+    "\U0001f3fb",
+    "x" * 100,
+    " " + "x" * 100 + "\t",
+    "x" * 101,
+    "\x1cabc\x1f",
+    "teszt.elek@gmail.com",
+    "a b@c.de",
+    "a\x1c@b.cc",
+    "a/b@c.de",
+    "ü@ß.de",
+    "a@b..c",
+    "a@b",
+    "p" * 15,
+    "p" * 14 + "\t",
+    " " * 15,
+    "\u3000" * 15,
+    "p" * 129,
 ]
-PIECES = " \t\n\x1c\x85\xa0\u2028\u200b\u200d\ufeff\ue000\U000F0000@./p"
+PIECES = " \t\n\x1c\x85\xa0\u2028\u200b\u200d\ufeff\ue000\U000f0000@./p"
 
 
 @pytest.fixture
@@ -311,6 +417,7 @@ def test_openapi_text_fields_take_what_the_app_takes_for_any_text(spec, field):
     @example("\x85" + "x" * 99 + "\x85")
     def agree(value):
         assert agrees(documented, accepted, field, value)
+
     agree()
 
 
@@ -319,7 +426,8 @@ def test_openapi_unprintable_characters_are_what_the_app_refuses(spec):
     refused = "".join(itertools.filterfalse(is_printable, text))
     assert matched(spec, "UnprintableCharacter", text) == refused
     assert matched(spec, "UnprintableNonSpace", text) == "".join(
-        itertools.filterfalse(str.isspace, refused))
+        itertools.filterfalse(str.isspace, refused)
+    )
 
 
 def matched(spec, component, text):
@@ -340,8 +448,13 @@ def test_openapi_current_password_goes_with_a_password_or_email_change(spec, sch
     valid = document_check(spec, "components", "schemas", schema)
     body = {"name": "Teszt Elek", "email": "teszt.elek@gmail.com"}
     assert valid({**body, "current_password": "correct horse battery"})
-    assert valid({**body, "current_password": "correct horse battery",
-                  "password": "a new and longer passphrase"})
+    assert valid(
+        {
+            **body,
+            "current_password": "correct horse battery",
+            "password": "a new and longer passphrase",
+        }
+    )
     assert valid(body)
 
 

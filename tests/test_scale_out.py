@@ -21,14 +21,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from tests.helpers import PASSWORD
 from tests.databases import RUN, postgresql_schema, postgresql_server_url
 from tests.faults.helpers import concurrently, login, make_env, outcomes, register, serve
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.slow
 
-NEEDED = {"TEST_DATABASE_URL": "postgresql://127.0.0.1:5432/test",
-          "TEST_REDIS_URL": "redis://127.0.0.1:6379/0"}
+NEEDED = {
+    "TEST_DATABASE_URL": "postgresql://127.0.0.1:5432/test",
+    "TEST_REDIS_URL": "redis://127.0.0.1:6379/0",
+}
 AUTH_LIMIT = 6
 MAX_FAILURES = 4
 WRONG_PASSWORD = "not the right password at all"
@@ -65,8 +67,10 @@ def redis_url():
     missing = [name for name in NEEDED if not os.environ.get(name)]
     if missing:
         example = " ".join(f"{name}={NEEDED[name]}" for name in NEEDED)
-        pytest.skip(f"scale-out needs a shared PostgreSQL and Redis: set "
-                    f"{' and '.join(missing)} (e.g. {example})")
+        pytest.skip(
+            f"scale-out needs a shared PostgreSQL and Redis: set "
+            f"{' and '.join(missing)} (e.g. {example})"
+        )
     return os.environ["TEST_REDIS_URL"]
 
 
@@ -87,9 +91,14 @@ def redis_client(redis_url):
 def deployment_env(tmp_path_factory, redis_url, redis_client):
     """The settings every instance of the deployment shares, on a migrated schema."""
     with postgresql_schema(postgresql_server_url()) as database_url:
-        env = make_env(tmp_path_factory.mktemp("scale-out"), DATABASE_URL=database_url,
-                       RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=KEY_PREFIX,
-                       LOGIN_MAX_FAILURES=str(MAX_FAILURES), TRUSTED_PROXIES="1")
+        env = make_env(
+            tmp_path_factory.mktemp("scale-out"),
+            DATABASE_URL=database_url,
+            RATELIMIT_STORAGE_URI=redis_url,
+            RATELIMIT_KEY_PREFIX=KEY_PREFIX,
+            LOGIN_MAX_FAILURES=str(MAX_FAILURES),
+            TRUSTED_PROXIES="1",
+        )
         # make_env turns the per-client limit off; this deployment needs it on.
         yield {**env, "RATE_LIMIT_AUTH": f"{AUTH_LIMIT}/minute"}
 
@@ -108,8 +117,11 @@ def two_instances(env, folder, workers=2):
         try:
             yield [start.result() for start in starts]
         finally:
-            stops = [pool.submit(server.__exit__, None, None, None)
-                     for server, start in zip(servers, starts) if start.exception() is None]
+            stops = [
+                pool.submit(server.__exit__, None, None, None)
+                for server, start in zip(servers, starts)
+                if start.exception() is None
+            ]
             for stop in stops:
                 stop.result()
 
@@ -196,18 +208,22 @@ def test_login_after_failures_split_across_instances_is_backed_off_on_both(insta
     register(Behind(instances[0], new_client_address()), email)
     for attempt in range(MAX_FAILURES):
         status, _, body = Behind(instances[attempt % 2], new_client_address()).request(
-            "POST", "/login", {"email": email, "password": WRONG_PASSWORD})
+            "POST", "/login", {"email": email, "password": WRONG_PASSWORD}
+        )
         assert (status, body["code"]) == (401, "invalid_credentials")
     for server in instances:
         answer = Behind(server, new_client_address()).request(
-            "POST", "/login", {"email": email, "password": PASSWORD})
+            "POST", "/login", {"email": email, "password": PASSWORD}
+        )
         assert_rate_limited(answer, longest=60)  # the first back-off is 60 s
 
 
 def alternate(a_and_b, count):
     """`count` refreshes with a bogus token, A and B in turn; return the answers."""
-    return [a_and_b[number % 2].request("POST", "/token/refresh", BOGUS_REFRESH)
-            for number in range(count)]
+    return [
+        a_and_b[number % 2].request("POST", "/token/refresh", BOGUS_REFRESH)
+        for number in range(count)
+    ]
 
 
 @pytest.mark.parametrize("where", [0, 1], ids=["on_a", "on_b"])
@@ -221,10 +237,13 @@ def test_request_over_auth_limit_split_across_instances_is_refused(a_and_b, wher
 def test_burst_over_auth_limit_across_instances_admits_only_the_limit(a_and_b):
     # Released together, half on each instance: the shared counter still stops at the
     # limit, one increment at a time.
-    answers = concurrently(2 * AUTH_LIMIT, lambda number: a_and_b[number % 2].request(
-        "POST", "/token/refresh", BOGUS_REFRESH))
-    assert outcomes(answers) == ([(401, "invalid_token")] * AUTH_LIMIT
-                                 + [(429, "rate_limited")] * AUTH_LIMIT)
+    answers = concurrently(
+        2 * AUTH_LIMIT,
+        lambda number: a_and_b[number % 2].request("POST", "/token/refresh", BOGUS_REFRESH),
+    )
+    assert outcomes(answers) == (
+        [(401, "invalid_token")] * AUTH_LIMIT + [(429, "rate_limited")] * AUTH_LIMIT
+    )
 
 
 def test_requests_split_across_memory_instances_get_a_quota_each(deployment_env, tmp_path):

@@ -16,9 +16,16 @@ NEW_USER = {"name": "Teszt Elek", "email": "teszt.elek@example.com", "password":
 @pytest.fixture
 def world(app, client, make_user, user, admin, user_headers, admin_headers, mail_dir):
     """Everything an action needs: the client, a user and an admin with their headers."""
-    return SimpleNamespace(app=app, client=client, make_user=make_user, user=user, admin=admin,
-                           user_headers=user_headers, admin_headers=admin_headers,
-                           mail_dir=mail_dir)
+    return SimpleNamespace(
+        app=app,
+        client=client,
+        make_user=make_user,
+        user=user,
+        admin=admin,
+        user_headers=user_headers,
+        admin_headers=admin_headers,
+        mail_dir=mail_dir,
+    )
 
 
 @pytest.fixture
@@ -173,10 +180,12 @@ EVENTS = [
     pytest.param("user.registered", register_self, {"role": "user"}, id="register"),
     pytest.param("user.registered", register_by_admin, {"role": "admin"}, id="admin-creates"),
     pytest.param("login.succeeded", login_right, {}, id="login"),
-    pytest.param("login.failed", login_wrong_password, {"reason": "wrong_password"},
-                 id="wrong-password"),
-    pytest.param("login.failed", login_unknown_email, {"reason": "unknown_email"},
-                 id="unknown-email"),
+    pytest.param(
+        "login.failed", login_wrong_password, {"reason": "wrong_password"}, id="wrong-password"
+    ),
+    pytest.param(
+        "login.failed", login_unknown_email, {"reason": "unknown_email"}, id="unknown-email"
+    ),
     pytest.param("login.failed", login_disabled, {"reason": "account_disabled"}, id="disabled"),
     pytest.param("login.throttled", fail_logins_until_throttled, {}, id="throttled"),
     pytest.param("login.backoff_started", fail_logins_until_throttled, {}, id="backoff"),
@@ -184,26 +193,41 @@ EVENTS = [
     pytest.param("logout", logout, {"everywhere": False}, id="logout"),
     pytest.param("logout", lambda w: logout(w, True), {"everywhere": True}, id="logout-all"),
     pytest.param("password.changed", change_own_password, {}, id="own-password"),
-    pytest.param("password.changed", admin_changes({"password": NEW_PASSWORD}), {},
-                 id="admin-sets-password"),
+    pytest.param(
+        "password.changed", admin_changes({"password": NEW_PASSWORD}), {}, id="admin-sets-password"
+    ),
     pytest.param("password.reset", reset_password, {}, id="reset"),
     pytest.param("email.changed", change_own_email, {}, id="email-change"),
     pytest.param("email.verified", verify_email, {}, id="verify"),
-    pytest.param("user.role_changed", admin_changes({"role": "admin"}), {"role": "admin"},
-                 id="promote"),
-    pytest.param("user.status_changed", admin_changes({"is_active": False}),
-                 {"is_active": False}, id="deactivate"),
+    pytest.param(
+        "user.role_changed", admin_changes({"role": "admin"}), {"role": "admin"}, id="promote"
+    ),
+    pytest.param(
+        "user.status_changed",
+        admin_changes({"is_active": False}),
+        {"is_active": False},
+        id="deactivate",
+    ),
     pytest.param("user.deleted", delete_by_admin, {}, id="admin-deletes"),
     pytest.param("user.deleted", delete_self, {}, id="delete-self"),
     pytest.param("password.reset_requested", forgot_password, {}, id="forgot"),
     pytest.param("password.reset_requested", forgot_password_unknown, {}, id="forgot-unknown"),
-    pytest.param("session.revoked", end_session(lambda w: w.user_headers, lambda w: w.user.id),
-                 {}, id="end-own-session"),
-    pytest.param("session.revoked", end_session(lambda w: w.admin_headers, lambda w: w.admin.id),
-                 {}, id="admin-ends-session"),
+    pytest.param(
+        "session.revoked",
+        end_session(lambda w: w.user_headers, lambda w: w.user.id),
+        {},
+        id="end-own-session",
+    ),
+    pytest.param(
+        "session.revoked",
+        end_session(lambda w: w.admin_headers, lambda w: w.admin.id),
+        {},
+        id="admin-ends-session",
+    ),
     pytest.param("authorization.denied", list_users_as_user, {"route": "/users"}, id="list"),
-    pytest.param("authorization.denied", view_other_user, {"route": "/users/<ref>"},
-                 id="other-user"),
+    pytest.param(
+        "authorization.denied", view_other_user, {"route": "/users/<ref>"}, id="other-user"
+    ),
 ]
 
 
@@ -216,25 +240,37 @@ def test_action_logs_security_event_with_actor_and_subject(world, logs, event, a
 
 
 def test_security_event_carries_the_request_id(world, logs):
-    response = world.client.post("/login", json={"email": world.user.email, "password": PASSWORD},
-                                 headers={"X-Request-ID": "login-1"})
+    response = world.client.post(
+        "/login",
+        json={"email": world.user.email, "password": PASSWORD},
+        headers={"X-Request-ID": "login-1"},
+    )
     [record] = logs.records(event="login.succeeded")
     assert record["request_id"] == response.headers["X-Request-ID"] == "login-1"
 
 
 def test_failed_logins_past_limit_log_backoff_then_throttled(world, logs):
     fail_logins_until_throttled(world)
-    events = [(record["event"], record["level"], record.get("reason"))
-              for record in logs.records(logger="app.security")]
+    events = [
+        (record["event"], record["level"], record.get("reason"))
+        for record in logs.records(logger="app.security")
+    ]
     wrong = ("login.failed", "WARNING", "wrong_password")
-    assert events == [wrong] * 4 + [("login.backoff_started", "WARNING", None), wrong,
-                                    ("login.throttled", "WARNING", None)]
+    assert events == [wrong] * 4 + [
+        ("login.backoff_started", "WARNING", None),
+        wrong,
+        ("login.throttled", "WARNING", None),
+    ]
 
 
-@pytest.mark.parametrize("path, route", [
-    ("/users", "/users"), ("/users/{id}", "/users/<ref>"),
-    ("/users/admin@example.com", "/users/<ref>"),
-])
+@pytest.mark.parametrize(
+    "path, route",
+    [
+        ("/users", "/users"),
+        ("/users/{id}", "/users/<ref>"),
+        ("/users/admin@example.com", "/users/<ref>"),
+    ],
+)
 def test_non_admin_reaching_for_others_logs_authorization_denied(world, logs, path, route):
     response = world.client.get(path.format(id=world.admin.id), headers=world.user_headers)
     [record] = logs.records(event="authorization.denied")
@@ -250,8 +286,9 @@ STORED = [param for param in EVENTS if param.values[0] in EVENT_TYPES]
 def test_action_stores_audit_event_like_its_log_line(world, logs, event, action, details):
     actor, subject = action(world)
     [line] = logs.records(event=event, **details)
-    page = expect(world.client.get(f"/audit-events?type={event}&limit=100",
-                                   headers=world.admin_headers), 200)
+    page = expect(
+        world.client.get(f"/audit-events?type={event}&limit=100", headers=world.admin_headers), 200
+    )
     [stored] = [item for item in page["items"] if item["request_id"] == line["request_id"]]
     assert (stored["actor_id"], stored["subject_id"]) == (actor, subject)
     assert stored["details"].items() >= details.items()
@@ -261,8 +298,9 @@ def test_action_stores_audit_event_like_its_log_line(world, logs, event, action,
 
 def test_unknown_email_failed_login_stores_no_email_and_no_subject(world):
     log_in(world, "ghost@example.com", "some wrong password", 401)
-    page = expect(world.client.get("/audit-events?type=login.failed",
-                                   headers=world.admin_headers), 200)
+    page = expect(
+        world.client.get("/audit-events?type=login.failed", headers=world.admin_headers), 200
+    )
     [stored] = page["items"]
     assert (stored["subject_id"], stored["actor_id"]) == (None, None)
     assert "ghost" not in str(stored)

@@ -15,8 +15,17 @@ def production(tmp_path, database_url):
     """A migrated production database with one admin, created through the CLI."""
     env = service_env(tmp_path / "users.db", DATABASE_URL=database_url, RATE_LIMIT_AUTH="0")
     assert flask_cli(env, "db", "upgrade").returncode == 0
-    created = flask_cli(env, "users", "create-admin", "--email", "root@example.com",
-                        "--name", "Root", "--password-stdin", stdin=PASSWORD + "\n")
+    created = flask_cli(
+        env,
+        "users",
+        "create-admin",
+        "--email",
+        "root@example.com",
+        "--name",
+        "Root",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     assert created.returncode == 0, created.stderr
     return env
 
@@ -30,7 +39,10 @@ def _token(server, email):
 def test_two_workers_see_the_same_users_and_tokens(production):
     with Gunicorn(production, workers=2) as server:
         status, _, created = server.request(
-            "POST", "/users", {"name": "Worker Test", "email": "w@example.com", "password": PASSWORD})
+            "POST",
+            "/users",
+            {"name": "Worker Test", "email": "w@example.com", "password": PASSWORD},
+        )
         assert status == 201
         user_auth, admin_auth = _token(server, "w@example.com"), _token(server, "root@example.com")
         for _ in range(20):
@@ -53,9 +65,13 @@ def test_chunked_body_over_the_limit_is_413(production):
     env = {**production, "MAX_CONTENT_LENGTH": "1024"}
     with Gunicorn(env, workers=1) as server:
         chunk = b"x" * 4096
-        raw = (b"POST /users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-               b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-               + f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n0\r\n\r\n")
+        raw = (
+            b"POST /users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            + f"{len(chunk):x}\r\n".encode()
+            + chunk
+            + b"\r\n0\r\n\r\n"
+        )
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
             sock.sendall(raw)
             reply = b""

@@ -34,14 +34,16 @@ def median_difference(server, known, unknown, rounds=ROUNDS):
 
 
 def test_forgot_password_under_gunicorn_takes_alike_for_unknown_email(tmp_path, database_url):
-    env = service_env(tmp_path / "users.db", RATE_LIMIT_AUTH="0",
-                      MAIL_URL=f"file://{tmp_path / 'mail'}")
+    env = service_env(
+        tmp_path / "users.db", RATE_LIMIT_AUTH="0", MAIL_URL=f"file://{tmp_path / 'mail'}"
+    )
     if not database_url.startswith("sqlite"):
         env["DATABASE_URL"] = database_url
     assert flask_cli(env, "db", "upgrade").returncode == 0
     with Gunicorn(env, workers=1) as server:
-        status, _, _ = server.request("POST", "/users", {
-            "name": "Known Account", "email": KNOWN, "password": PASSWORD})
+        status, _, _ = server.request(
+            "POST", "/users", {"name": "Known Account", "email": KNOWN, "password": PASSWORD}
+        )
         assert status == 201
         median_difference(server, KNOWN, "warm.up@example.com", rounds=3)
         difference = median_difference(server, KNOWN, "nobody.here@example.com")

@@ -25,8 +25,9 @@ def instance_env(tmp_path, **extra):
     database = tmp_path / "users.db"
     if not database.exists():
         migrate(database, migrations.discover())
-    env = service_env(database, WEB_CONCURRENCY="1", RATE_LIMIT_AUTH="0",
-                      TMPDIR=str(tmp_path / "tmp"), **extra)
+    env = service_env(
+        database, WEB_CONCURRENCY="1", RATE_LIMIT_AUTH="0", TMPDIR=str(tmp_path / "tmp"), **extra
+    )
     for name in ("PROMETHEUS_MULTIPROC_DIR", "BIND"):
         env.pop(name, None)
     return env

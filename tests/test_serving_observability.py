@@ -74,9 +74,12 @@ def serve_until_workers_counted(server, folder, workers=2):
 
 
 def counted(metrics_text, route):
-    return sum(sample.value for family in text_string_to_metric_families(metrics_text)
-               for sample in family.samples
-               if sample.name == REQUESTS_TOTAL and sample.labels["route"] == route)
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(metrics_text)
+        for sample in family.samples
+        if sample.name == REQUESTS_TOTAL and sample.labels["route"] == route
+    )
 
 
 @pytest.fixture
@@ -84,8 +87,14 @@ def production(tmp_path):
     """A migrated production database, served with metrics on; gunicorn.conf.py makes
     its metrics folder in `tmp_path / "tmp"`."""
     (tmp_path / "tmp").mkdir()
-    env = service_env(tmp_path / "users.db", METRICS_ENABLED="true", LOG_FORMAT="json",
-                      WEB_CONCURRENCY="2", RATE_LIMIT_AUTH="0", TMPDIR=str(tmp_path / "tmp"))
+    env = service_env(
+        tmp_path / "users.db",
+        METRICS_ENABLED="true",
+        LOG_FORMAT="json",
+        WEB_CONCURRENCY="2",
+        RATE_LIMIT_AUTH="0",
+        TMPDIR=str(tmp_path / "tmp"),
+    )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     migrate(tmp_path / "users.db", migrations.discover())
     return env

@@ -34,20 +34,22 @@ def test_ended_session_is_refused_by_every_worker_at_once(tmp_path, database_url
         kept = server.request("POST", "/login", login)[2]
         sid = jwt.decode(doomed["access_token"], options={"verify_signature": False})["sid"]
         for _ in range(20):  # both workers know the session alive (two at a time)
-            for status, _, _ in concurrently(2, lambda _: server.request(
-                    "GET", "/users/me", headers=bearer(doomed))):
+            for status, _, _ in concurrently(
+                2, lambda _: server.request("GET", "/users/me", headers=bearer(doomed))
+            ):
                 assert status == 200
-        status, _, _ = server.request("DELETE", f"/users/me/sessions/{sid}",
-                                      headers=bearer(kept))
+        status, _, _ = server.request("DELETE", f"/users/me/sessions/{sid}", headers=bearer(kept))
         assert status == 204
         for _ in range(20):
-            for status, _, answer in concurrently(2, lambda _: server.request(
-                    "GET", "/users/me", headers=bearer(doomed))):
+            for status, _, answer in concurrently(
+                2, lambda _: server.request("GET", "/users/me", headers=bearer(doomed))
+            ):
                 assert (status, answer["code"]) == (401, "invalid_token")
         refresh = {"refresh_token": doomed["refresh_token"]}
         assert server.request("POST", "/token/refresh", refresh)[0] == 401
         assert server.request("GET", "/users/me", headers=bearer(kept))[0] == 200
-        events = server.request("GET", "/users/me/events?type=session.revoked",
-                                headers=bearer(kept))[2]["items"]
+        events = server.request(
+            "GET", "/users/me/events?type=session.revoked", headers=bearer(kept)
+        )[2]["items"]
     assert [event["details"]["session_id"] for event in events] == [sid]
     assert len(workers_answering(log, "/users/me", "401")) == 2

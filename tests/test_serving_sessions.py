@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from tests.helpers import PASSWORD
 from tests.faults.helpers import concurrently
+from tests.helpers import PASSWORD
 from tests.servers import Gunicorn, flask_cli, service_env
 
 pytestmark = pytest.mark.slow
@@ -41,8 +41,10 @@ def wait_for_workers(server, log, count=2, seconds=20):
     `count` workers have answered: a worker still booting answers nothing."""
     deadline = time.monotonic() + seconds
     for number in itertools.count():
-        threads = [threading.Thread(target=login_as_new_account, args=(server, f"{number}-{i}"))
-                   for i in range(count)]
+        threads = [
+            threading.Thread(target=login_as_new_account, args=(server, f"{number}-{i}"))
+            for i in range(count)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -53,7 +55,8 @@ def wait_for_workers(server, log, count=2, seconds=20):
 
 def register(server):
     status, _, body = server.request(
-        "POST", "/users", {"name": "Worker Test", "email": EMAIL, "password": PASSWORD})
+        "POST", "/users", {"name": "Worker Test", "email": EMAIL, "password": PASSWORD}
+    )
     assert status == 201, body
 
 
@@ -66,8 +69,9 @@ def test_login_backoff_is_counted_across_workers(tmp_path, database_url):
         for _ in range(5):
             assert server.request("POST", "/login", WRONG)[0] == 401
         for _ in range(10):  # two at once: one worker alone cannot answer both at once
-            for status, headers, body in concurrently(2, lambda _: server.request(
-                    "POST", "/login", RIGHT)):
+            for status, headers, body in concurrently(
+                2, lambda _: server.request("POST", "/login", RIGHT)
+            ):
                 assert (status, body.get("code")) == (429, "rate_limited")
                 assert int(headers["Retry-After"]) > 0
     # Each worker saw fewer than 5 of the failures itself, yet both refused.
@@ -79,8 +83,9 @@ def refresh_concurrently(server, refresh_token, count=8):
 
     def attempt():
         barrier.wait()
-        statuses.append(server.request("POST", "/token/refresh",
-                                       {"refresh_token": refresh_token})[0])
+        statuses.append(
+            server.request("POST", "/token/refresh", {"refresh_token": refresh_token})[0]
+        )
 
     threads = [threading.Thread(target=attempt) for _ in range(count)]
     for thread in threads:
@@ -109,8 +114,10 @@ def login_as_new_account(server, number, headers=None):
 def test_rate_limit_ignores_forged_forwarded_for(tmp_path):
     env = make_env(tmp_path, RATE_LIMIT_AUTH="3/minute")
     with Gunicorn(env, workers=1) as server:
-        statuses = [login_as_new_account(server, n, {"X-Forwarded-For": f"203.0.113.{n}"})[0]
-                    for n in range(4)]
+        statuses = [
+            login_as_new_account(server, n, {"X-Forwarded-For": f"203.0.113.{n}"})[0]
+            for n in range(4)
+        ]
     assert statuses == [401, 401, 401, 429]
 
 
@@ -121,5 +128,4 @@ def test_rate_limit_in_memory_holds_per_worker(tmp_path):
         answers = [login_as_new_account(server, n) for n in range(10)]
     statuses = [status for status, _, _ in answers]
     assert 3 <= statuses.count(401) <= 6 and statuses.count(401) + statuses.count(429) == 10
-    assert all(int(headers["Retry-After"]) > 0 for status, headers, _ in answers
-               if status == 429)
+    assert all(int(headers["Retry-After"]) > 0 for status, headers, _ in answers if status == 429)

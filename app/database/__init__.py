@@ -24,6 +24,7 @@ _PASSWORDS_IN_URL = (
     re.compile(r"([?&](?:ssl)?password=)[^&]*()"),  # ?password=... (libpq parameters)
 )
 
+
 def open_pool(config):
     """Return a connection pool for the engine the config's DATABASE_URL names."""
     if postgresql.is_postgresql_url(config["DATABASE_URL"]):
@@ -135,8 +136,11 @@ def after_commit(conn, function):
 
 def is_unavailable(error):
     """Tell whether a database error means "cannot serve now" rather than a bug."""
-    return (isinstance(error, DatabaseUnavailable) or sqlite.is_unavailable(error)
-            or postgresql.is_unavailable(error))
+    return (
+        isinstance(error, DatabaseUnavailable)
+        or sqlite.is_unavailable(error)
+        or postgresql.is_unavailable(error)
+    )
 
 
 def is_missing_table(error):

@@ -11,7 +11,13 @@ from app.database.unavailable import DatabaseUnavailable
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SQLITE_PREFIX = "sqlite:///"
 UNAVAILABLE_SIGNS = (
-    "locked", "busy", "unable to open", "readonly", "disk i/o", "disk is full", "no such table"
+    "locked",
+    "busy",
+    "unable to open",
+    "readonly",
+    "disk i/o",
+    "disk is full",
+    "no such table",
 )
 ERRORS = (sqlite3.Error,)
 INTEGRITY_ERRORS = (sqlite3.IntegrityError,)
@@ -22,9 +28,10 @@ def sqlite_path(database_url):
     if not database_url.startswith(SQLITE_PREFIX):
         # Not the URL itself: it may hold a password.
         scheme = database_url.partition(":")[0]
-        raise ValueError(f"unsupported DATABASE_URL (scheme {scheme!r});"
-                         " use sqlite:///path or postgresql://...")
-    path = database_url[len(SQLITE_PREFIX):]
+        raise ValueError(
+            f"unsupported DATABASE_URL (scheme {scheme!r}); use sqlite:///path or postgresql://..."
+        )
+    path = database_url[len(SQLITE_PREFIX) :]
     if not path or path.startswith(":memory:"):
         raise ValueError("the database must be a file, not :memory:")
     return Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
@@ -44,7 +51,10 @@ class SqliteConnection(sqlite3.Connection):
 def connect(path, busy_timeout):
     """Open a connection with the PRAGMAs every connection needs."""
     conn = sqlite3.connect(
-        path, timeout=busy_timeout, isolation_level=None, check_same_thread=True,
+        path,
+        timeout=busy_timeout,
+        isolation_level=None,
+        check_same_thread=True,
         factory=SqliteConnection,
     )
     conn.row_factory = sqlite3.Row
@@ -99,7 +109,8 @@ def is_unavailable(error):
         message = str(error).lower()
         return any(sign in message for sign in UNAVAILABLE_SIGNS)
     return isinstance(error, sqlite3.DatabaseError) and any(
-        sign in str(error) for sign in ("not a database", "malformed"))
+        sign in str(error) for sign in ("not a database", "malformed")
+    )
 
 
 def is_missing_table(error):

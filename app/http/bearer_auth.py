@@ -20,7 +20,8 @@ OPTIONAL_BEARER_SECURITY = [{}, {"bearerAuth": []}]
 API_KEY_SECURITY = [{"apiKey": []}]
 # A route with one of these path segments manages credentials or sessions: never with a key.
 CREDENTIAL_SEGMENTS = frozenset(
-    ("reauth", "logout", "mfa", "passkeys", "passkey", "api-keys", "sessions", "login", "token"))
+    ("reauth", "logout", "mfa", "passkeys", "passkey", "api-keys", "sessions", "login", "token")
+)
 # Path roots whose routes keys reach with `users:read` (GET, HEAD) or `users:write`.
 USER_ROOTS = frozenset(("users", "user", "search"))
 READ_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
@@ -48,8 +49,9 @@ def _bearer_token():
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or " " in token:
-        raise AuthenticationFailed("The Authorization header must be 'Bearer <token>'.",
-                                   code="unauthorized")
+        raise AuthenticationFailed(
+            "The Authorization header must be 'Bearer <token>'.", code="unauthorized"
+        )
     return token
 
 
@@ -84,11 +86,11 @@ def require_scope(scope):
     if api_key is None:
         return
     if scope == CREDENTIALS:
-        raise PermissionDenied("An API key cannot manage credentials or sessions; "
-                               "log in instead.")
+        raise PermissionDenied("An API key cannot manage credentials or sessions; log in instead.")
     if scope is None or not api_keys_service.grants(api_key, scope):
-        raise PermissionDenied(f"This API key lacks the scope {scope or 'for this route'}.",
-                               code="insufficient_scope")
+        raise PermissionDenied(
+            f"This API key lacks the scope {scope or 'for this route'}.", code="insufficient_scope"
+        )
     if scope in api_keys_service.ADMIN_ONLY_SCOPES and not current_user().is_admin:
         raise PermissionDenied("Only an admin's API key may use this route.")
 
@@ -127,6 +129,7 @@ def api_key_scope_required(scope):
     `invalid_token`, a key without the scope 403 `insufficient_scope`, and a `scim`
     key whose owner is no longer an admin 403 `forbidden`.
     """
+
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):

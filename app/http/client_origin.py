@@ -21,9 +21,11 @@ def request_origin():
     if not has_request_context():
         return NO_ORIGIN
     user_agent = request.headers.get("User-Agent")
-    return Origin(ip=get_remote_address(),
-                  user_agent=user_agent[:USER_AGENT_MAX_LENGTH] if user_agent else None,
-                  request_id=current_request_id())
+    return Origin(
+        ip=get_remote_address(),
+        user_agent=user_agent[:USER_AGENT_MAX_LENGTH] if user_agent else None,
+        request_id=current_request_id(),
+    )
 
 
 def init_app(app):

@@ -9,18 +9,32 @@ from flask import current_app, request
 # Flask-Compress gives a compressed representation its own strong tag, `"<tag>:gzip"`.
 CODING_SUFFIXES = ("", ":br", ":gzip", ":deflate", ":zstd")
 
-ETAG_HEADER = {"ETag": {"description": "Strong entity tag of the representation.",
-                        "schema": {"type": "string"}}}
-IF_NONE_MATCH = {"in": "header", "name": "If-None-Match", "required": False,
-                 "schema": {"type": "string"},
-                 "description": "ETags (or `*`); when one names the current representation "
-                                "(weak comparison), the answer is 304 with no body."}
-IF_MATCH = {"in": "header", "name": "If-Match", "required": False,
-            "schema": {"type": "string"},
-            "description": "ETags (or `*`); unless one is the current representation's "
-                           "(strong comparison), nothing changes and the answer is 412."}
-NOT_MODIFIED = {"description": "Not Modified: the `If-None-Match` tag is current.",
-                "headers": ETAG_HEADER}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "Strong entity tag of the representation.",
+        "schema": {"type": "string"},
+    }
+}
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "ETags (or `*`); when one names the current representation "
+    "(weak comparison), the answer is 304 with no body.",
+}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "ETags (or `*`); unless one is the current representation's "
+    "(strong comparison), nothing changes and the answer is 412.",
+}
+NOT_MODIFIED = {
+    "description": "Not Modified: the `If-None-Match` tag is current.",
+    "headers": ETAG_HEADER,
+}
 
 
 def _variants(etag):

@@ -15,9 +15,14 @@ from app.services import domain_errors as domain
 logger = logging.getLogger(__name__)
 
 STATUSES = {
-    domain.InvalidRequest: 400, domain.InvalidInput: 422, domain.AuthenticationFailed: 401,
-    domain.PermissionDenied: 403, domain.NotFound: 404, domain.Conflict: 409,
-    domain.PreconditionFailed: 412, domain.RateLimited: 429,
+    domain.InvalidRequest: 400,
+    domain.InvalidInput: 422,
+    domain.AuthenticationFailed: 401,
+    domain.PermissionDenied: 403,
+    domain.NotFound: 404,
+    domain.Conflict: 409,
+    domain.PreconditionFailed: 412,
+    domain.RateLimited: 429,
 }
 
 
@@ -25,9 +30,14 @@ def handle_domain_error(error):
     """Map a service's domain error to its status."""
     status = next(s for cls, s in STATUSES.items() if isinstance(error, cls))
     if error.code == "forbidden":
-        audit.record("authorization.denied", actor=g.get("current_user"), subject=error.subject,
-                     level=logging.WARNING,
-                     method=request.method, route=request.url_rule.rule if request.url_rule else None)
+        audit.record(
+            "authorization.denied",
+            actor=g.get("current_user"),
+            subject=error.subject,
+            level=logging.WARNING,
+            method=request.method,
+            route=request.url_rule.rule if request.url_rule else None,
+        )
     retry_after = getattr(error, "retry_after", None)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return problem(status, error.detail, code=error.code, errors=error.errors, headers=headers)
@@ -39,8 +49,9 @@ def handle_http_exception(error):
     messages = (getattr(error, "data", None) or {}).get("messages")
     if messages is not None:
         where = "query parameters are" if "query" in messages else "request body is"
-        return problem(422, f"The {where} invalid.", errors=_field_errors(messages),
-                       headers=headers)
+        return problem(
+            422, f"The {where} invalid.", errors=_field_errors(messages), headers=headers
+        )
     if error.code >= 500:
         return problem(error.code, "The server could not handle the request.")
     return problem(error.code, error.description, headers=headers)
@@ -50,8 +61,9 @@ def _field_errors(messages):
     """Flatten webargs' {location: {field: [...]}} into {field: [...]}."""
     flat = {}
     for location_errors in messages.values():
-        flat.update(location_errors if isinstance(location_errors, dict) else
-                    {"_schema": location_errors})
+        flat.update(
+            location_errors if isinstance(location_errors, dict) else {"_schema": location_errors}
+        )
     return flat
 
 
@@ -61,17 +73,25 @@ def handle_database_error(error):
     discard_db()
     metrics.count_database_error("unavailable" if unavailable else "error")
     if unavailable:
-        logger.warning("database unavailable: %s", error,
-                       extra={"request_id": current_request_id()})
-        return problem(503, "The service cannot reach its database; try again shortly.",
-                       headers={"Retry-After": "1"})
+        logger.warning(
+            "database unavailable: %s", error, extra={"request_id": current_request_id()}
+        )
+        return problem(
+            503,
+            "The service cannot reach its database; try again shortly.",
+            headers={"Retry-After": "1"},
+        )
     return handle_unexpected(error)
 
 
 def handle_unexpected(error):
     """Log the cause with the request id; tell the client nothing about it."""
-    logger.error("unhandled error (request_id=%s)", current_request_id(), exc_info=error,
-                 extra={"request_id": current_request_id()})
+    logger.error(
+        "unhandled error (request_id=%s)",
+        current_request_id(),
+        exc_info=error,
+        extra={"request_id": current_request_id()},
+    )
     return problem(500, "An unexpected error occurred.")
 
 

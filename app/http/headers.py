@@ -25,9 +25,11 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 # What an HTML page of ours needs beside its inline scripts' hashes: the docs page
 # (Swagger UI) loads its files from /docs/assets, fetches /openapi.json, sends "try it
 # out" requests and draws icons from data: URIs.
-PAGE_POLICY = ("default-src 'none'; script-src 'self'{hashes}; style-src 'self';"
-               " img-src 'self' data:; connect-src 'self'; base-uri 'none';"
-               " form-action 'none'; frame-ancestors 'none'")
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'{hashes}; style-src 'self';"
+    " img-src 'self' data:; connect-src 'self'; base-uri 'none';"
+    " form-action 'none'; frame-ancestors 'none'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
@@ -35,9 +37,9 @@ INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 def page_policy(html):
     """The Content-Security-Policy of an HTML page: its inline scripts allowed by hash."""
     hashes = "".join(
-        " 'sha256-{}'".format(base64.b64encode(hashlib.sha256(script.encode()).digest())
-                              .decode())
-        for script in INLINE_SCRIPT.findall(html))
+        f" 'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+        for script in INLINE_SCRIPT.findall(html)
+    )
     return PAGE_POLICY.format(hashes=hashes)
 
 
@@ -49,8 +51,11 @@ def _common_headers(response):
     if "Content-Security-Policy" not in headers:
         headers["Content-Security-Policy"] = (
             page_policy(response.get_data(as_text=True))
-            if response.status_code == 200 and response.mimetype == "text/html"
-            and not response.is_streamed else API_POLICY)
+            if response.status_code == 200
+            and response.mimetype == "text/html"
+            and not response.is_streamed
+            else API_POLICY
+        )
     if request.is_secure:  # directly, or per a trusted proxy (rate_limits' ProxyFix)
         headers["Strict-Transport-Security"] = HSTS
     if response.status_code in (204, 304):
@@ -70,8 +75,17 @@ def init_app(app):
     app.after_request(_common_headers)
     origins = app.config["CORS_ORIGINS"]
     if origins:
-        CORS(app, origins=origins, expose_headers=[REQUEST_ID_HEADER, "ETag"],
-             allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER,
-                            "If-Match", "If-None-Match"])
+        CORS(
+            app,
+            origins=origins,
+            expose_headers=[REQUEST_ID_HEADER, "ETag"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                REQUEST_ID_HEADER,
+                "If-Match",
+                "If-None-Match",
+            ],
+        )
         # Answers differ by Origin, so shared caches must key on it.
         app.after_request(_vary_on_origin)

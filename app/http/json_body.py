@@ -8,7 +8,6 @@ from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-
 ENVIRON_KEY = "user_service.json_body"
 
 

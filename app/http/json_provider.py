@@ -10,8 +10,9 @@ through Flask's own `default`, and pretty-printing (debug mode) stays Flask's.
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
-OPTIONS = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-           | orjson.OPT_NON_STR_KEYS)
+OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+)
 
 
 class OrjsonProvider(DefaultJSONProvider):

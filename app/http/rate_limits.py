@@ -38,11 +38,14 @@ def init_app(app):
     # A shared storage (Redis) that is down must not fail requests: count in this
     # process until it answers again, and do not wait long to find out.
     config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
-    config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
+    config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+    )
     limiter.init_app(app)
     # Only the decorated routes pay for limiting (see app/framework_workarounds.py).
     drop_limiter_request_hooks(app, limiter)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
     if config["TRUSTED_PROXIES"] > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["TRUSTED_PROXIES"],
-                                x_proto=config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=config["TRUSTED_PROXIES"], x_proto=config["TRUSTED_PROXIES"]
+        )

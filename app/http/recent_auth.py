@@ -13,6 +13,7 @@ from app.services.domain_errors import PermissionDenied
 
 def session_required(view):
     """Let the view run only for a caller with a login session's access token."""
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if current_session_id() is None:
@@ -27,6 +28,7 @@ def recent_auth_required(view):
 
     Otherwise 403 `reauthentication_required` (REAUTH_MAX_AGE after login or /reauth).
     """
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         reauthentication.require_recent(current_session_id())

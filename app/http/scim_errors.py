@@ -17,8 +17,18 @@ SCIM_PREFIX = "/scim/v2"
 SCIM_MIMETYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 # scimType values of RFC 7644 (table 9) that services raise as their error code.
-SCIM_TYPES = {"invalidFilter", "tooMany", "uniqueness", "mutability", "invalidSyntax",
-              "invalidPath", "noTarget", "invalidValue", "invalidVers", "sensitive"}
+SCIM_TYPES = {
+    "invalidFilter",
+    "tooMany",
+    "uniqueness",
+    "mutability",
+    "invalidSyntax",
+    "invalidPath",
+    "noTarget",
+    "invalidValue",
+    "invalidVers",
+    "sensitive",
+}
 # The REST answer -> the SCIM one, where they differ.
 BY_CODE = {
     "email_taken": (409, "uniqueness"),
@@ -52,14 +62,16 @@ def scim_error(status, detail, *, code=None, errors=None, headers=None):
         scim_type = "invalidSyntax"
     if errors:
         detail = f"{detail} " + "; ".join(
-            f"{field}: {' '.join(map(str, messages))}" for field, messages in errors.items())
+            f"{field}: {' '.join(map(str, messages))}" for field, messages in errors.items()
+        )
     body = {"schemas": [ERROR_SCHEMA], "status": str(status), "detail": detail}
     if scim_type:
         body["scimType"] = scim_type
     response = scim_response(body, status, headers)
     if status == 401:
         response.headers["WWW-Authenticate"] = (
-            'Bearer error="invalid_token"' if code == "invalid_token" else "Bearer")
+            'Bearer error="invalid_token"' if code == "invalid_token" else "Bearer"
+        )
     return response
 
 
@@ -69,8 +81,13 @@ def _problem_to_scim(response):
         return response
     problem = json.loads(response.get_data(as_text=True))
     headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-    scim = scim_error(response.status_code, problem.get("detail") or "", code=problem.get("code"),
-                      errors=problem.get("errors"), headers=headers)
+    scim = scim_error(
+        response.status_code,
+        problem.get("detail") or "",
+        code=problem.get("code"),
+        errors=problem.get("errors"),
+        headers=headers,
+    )
     if "WWW-Authenticate" in headers:
         scim.headers["WWW-Authenticate"] = headers["WWW-Authenticate"]
     return scim

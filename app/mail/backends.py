@@ -19,8 +19,12 @@ class ConsoleBackend:
     """
 
     def deliver(self, message):
-        logger.info("mail to %s: %s (printed on stdout)", message["To"], message["Subject"],
-                    extra={"event": "mail.console"})
+        logger.info(
+            "mail to %s: %s (printed on stdout)",
+            message["To"],
+            message["Subject"],
+            extra={"event": "mail.console"},
+        )
         sys.stdout.write(f"----- mail -----\n{message.as_string()}\n----- end of mail -----\n")
         sys.stdout.flush()
 
@@ -34,8 +38,9 @@ class FileBackend:
     def deliver(self, message):
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.directory / f"{uuid.uuid4().hex}.eml"
-        with tempfile.NamedTemporaryFile("wb", dir=self.directory, suffix=".tmp",
-                                         delete=False) as handle:
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=self.directory, suffix=".tmp", delete=False
+        ) as handle:
             try:
                 handle.write(message.as_bytes())
             except BaseException:
@@ -70,9 +75,11 @@ def backend_from_url(url, *, timeout=10):
         return FileBackend(unquote(parts.path))
     if parts.scheme in ("smtp", "smtp+starttls"):
         return SmtpBackend(
-            parts.hostname or "localhost", parts.port or 25,
+            parts.hostname or "localhost",
+            parts.port or 25,
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
-            starttls=parts.scheme == "smtp+starttls", timeout=timeout,
+            starttls=parts.scheme == "smtp+starttls",
+            timeout=timeout,
         )
     raise ValueError(f"unsupported MAIL_URL scheme {parts.scheme!r}")

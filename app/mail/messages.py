@@ -23,15 +23,25 @@ def compose(*, sender, to, subject, text, html):
 
 def password_reset(*, sender, user, link, token, valid_minutes):
     """The mail with a password-reset link."""
-    text = (f"{_greeting(user)}\n\nSomeone asked to reset the password of this account.\n"
-            f"To choose a new password, open this link within {valid_minutes} minutes:\n\n"
-            f"{link}\n\nOr send this token to POST /password/reset:\n{token}\n\n"
-            "If it was not you, ignore this mail; your password stays as it is.\n")
-    return compose(sender=sender, to=user.email, subject="Reset your password", text=text,
-                   html=_html(_greeting(user),
-                              "Someone asked to reset the password of this account.",
-                              link, "Choose a new password",
-                              "If it was not you, ignore this mail."))
+    text = (
+        f"{_greeting(user)}\n\nSomeone asked to reset the password of this account.\n"
+        f"To choose a new password, open this link within {valid_minutes} minutes:\n\n"
+        f"{link}\n\nOr send this token to POST /password/reset:\n{token}\n\n"
+        "If it was not you, ignore this mail; your password stays as it is.\n"
+    )
+    return compose(
+        sender=sender,
+        to=user.email,
+        subject="Reset your password",
+        text=text,
+        html=_html(
+            _greeting(user),
+            "Someone asked to reset the password of this account.",
+            link,
+            "Choose a new password",
+            "If it was not you, ignore this mail.",
+        ),
+    )
 
 
 def email_verification(*, sender, user, link, token):
@@ -40,13 +50,23 @@ def email_verification(*, sender, user, link, token):
     It goes to an address nobody has confirmed yet, so it carries no text the registrant
     chose (no name): the service must not be a way to send strangers a message.
     """
-    lead = ("Someone registered this address with an account, or asked to change an "
-            "account's address to it. To confirm that it is yours, open this link:")
-    text = (f"Hello,\n\n{lead}\n\n{link}\n\nOr send this token to POST /email/verify:\n"
-            f"{token}\n\nIf it was not you, ignore this mail; nothing happens.\n")
-    return compose(sender=sender, to=user.email, subject="Confirm your email address",
-                   text=text, html=_html("Hello,", lead, link, "Confirm my address",
-                                         "If it was not you, ignore this mail."))
+    lead = (
+        "Someone registered this address with an account, or asked to change an "
+        "account's address to it. To confirm that it is yours, open this link:"
+    )
+    text = (
+        f"Hello,\n\n{lead}\n\n{link}\n\nOr send this token to POST /email/verify:\n"
+        f"{token}\n\nIf it was not you, ignore this mail; nothing happens.\n"
+    )
+    return compose(
+        sender=sender,
+        to=user.email,
+        subject="Confirm your email address",
+        text=text,
+        html=_html(
+            "Hello,", lead, link, "Confirm my address", "If it was not you, ignore this mail."
+        ),
+    )
 
 
 def _greeting(user):
@@ -55,8 +75,10 @@ def _greeting(user):
 
 
 def _html(greeting, lead, link, action, footer):
-    return (f"<p>{escape(greeting)}</p><p>{escape(lead)}</p>"
-            f'<p><a href="{escape(link)}">{escape(action)}</a></p><p>{escape(footer)}</p>')
+    return (
+        f"<p>{escape(greeting)}</p><p>{escape(lead)}</p>"
+        f'<p><a href="{escape(link)}">{escape(action)}</a></p><p>{escape(footer)}</p>'
+    )
 
 
 def security_notice(*, sender, to, subject, what, when, ip, by_someone_else, public_url):
@@ -66,9 +88,14 @@ def security_notice(*, sender, to, subject, what, when, ip, by_someone_else, pub
     lines = [what, "", f"When: {stamp}", f"Where: {where}"]
     if by_someone_else:
         lines.append("Who: an administrator of the service, not you.")
-    advice = ("If this was you, there is nothing to do. If it was not, reset your password"
-              f" at once at {public_url} and tell the service's administrators.")
+    advice = (
+        "If this was you, there is nothing to do. If it was not, reset your password"
+        f" at once at {public_url} and tell the service's administrators."
+    )
     text = "Hello,\n\n" + "\n".join(lines) + f"\n\n{advice}\n"
-    html = ("<p>Hello,</p>" + "".join(f"<p>{escape(line)}</p>" for line in lines if line)
-            + f"<p>{escape(advice)}</p>")
+    html = (
+        "<p>Hello,</p>"
+        + "".join(f"<p>{escape(line)}</p>" for line in lines if line)
+        + f"<p>{escape(advice)}</p>"
+    )
     return compose(sender=sender, to=to, subject=subject, text=text, html=html)

@@ -70,8 +70,11 @@ class Outbox:
         try:
             return message()
         except Exception as error:  # noqa: BLE001 - a bad mail never stops the outbox
-            logger.error("mail not sent: it could not be composed: %s", error,
-                         extra={"event": "mail.failed", "request_id": request_id})
+            logger.error(
+                "mail not sent: it could not be composed: %s",
+                error,
+                extra={"event": "mail.failed", "request_id": request_id},
+            )
             return None
 
     def _deliver(self, message, request_id):
@@ -80,14 +83,27 @@ class Outbox:
         for attempt in range(1, self.attempts + 1):
             try:
                 self.backend.deliver(message)
-                logger.info("mail delivered", extra={
-                    "event": "mail.delivered", "subject": message["Subject"],
-                    "request_id": request_id})
+                logger.info(
+                    "mail delivered",
+                    extra={
+                        "event": "mail.delivered",
+                        "subject": message["Subject"],
+                        "request_id": request_id,
+                    },
+                )
                 return
             except Exception as error:  # noqa: BLE001 - any failure is retried, then logged
-                logger.warning("mail delivery failed (attempt %d of %d): %s", attempt,
-                               self.attempts, error, extra={"request_id": request_id})
+                logger.warning(
+                    "mail delivery failed (attempt %d of %d): %s",
+                    attempt,
+                    self.attempts,
+                    error,
+                    extra={"request_id": request_id},
+                )
                 if attempt < self.attempts:
                     time.sleep(self.retry_delays[min(attempt, len(self.retry_delays)) - 1])
-        logger.error("mail given up after %d attempts", self.attempts,
-                     extra={"event": "mail.failed", "request_id": request_id})
+        logger.error(
+            "mail given up after %d attempts",
+            self.attempts,
+            extra={"event": "mail.failed", "request_id": request_id},
+        )

@@ -3,8 +3,17 @@
 from app.models import ApiKey, ApiKeyCredential, User, to_db_time
 from app.repositories.users import JOINED_COLUMNS, MAX_ID
 
-KEY_COLUMNS = ("id", "user_id", "name", "prefix", "scopes", "created_at", "expires_at",
-               "last_used_at", "revoked_at")
+KEY_COLUMNS = (
+    "id",
+    "user_id",
+    "name",
+    "prefix",
+    "scopes",
+    "created_at",
+    "expires_at",
+    "last_used_at",
+    "revoked_at",
+)
 COLUMNS = ", ".join(KEY_COLUMNS)
 # The key's columns renamed so they do not clash with the user's in one join.
 KEY_ALIASES = ", ".join(f"k.{column} AS key_{column}" for column in KEY_COLUMNS)
@@ -16,9 +25,15 @@ def insert(conn, *, user_id, name, key_hash, prefix, scopes, now, expires_at):
         "INSERT INTO api_keys (user_id, name, key_hash, prefix, scopes, created_at, expires_at)"
         " VALUES (:user_id, :name, :key_hash, :prefix, :scopes, :now, :expires_at)"
         f" RETURNING {COLUMNS}",
-        {"user_id": user_id, "name": name, "key_hash": key_hash, "prefix": prefix,
-         "scopes": " ".join(scopes), "now": to_db_time(now),
-         "expires_at": to_db_time(expires_at) if expires_at else None},
+        {
+            "user_id": user_id,
+            "name": name,
+            "key_hash": key_hash,
+            "prefix": prefix,
+            "scopes": " ".join(scopes),
+            "now": to_db_time(now),
+            "expires_at": to_db_time(expires_at) if expires_at else None,
+        },
     ).fetchone()
     return ApiKey.from_row(row)
 

@@ -21,9 +21,15 @@ def insert(conn, *, type, occurred_at, actor_id, subject_id, ip, request_id, det
         "INSERT INTO audit_events"
         " (type, occurred_at, actor_id, subject_id, ip, request_id, details)"
         " VALUES (:type, :occurred_at, :actor_id, :subject_id, :ip, :request_id, :details)",
-        {"type": type, "occurred_at": to_db_time(occurred_at), "actor_id": actor_id,
-         "subject_id": subject_id, "ip": ip, "request_id": request_id,
-         "details": json.dumps(details, sort_keys=True, default=str)},
+        {
+            "type": type,
+            "occurred_at": to_db_time(occurred_at),
+            "actor_id": actor_id,
+            "subject_id": subject_id,
+            "ip": ip,
+            "request_id": request_id,
+            "details": json.dumps(details, sort_keys=True, default=str),
+        },
     )
 
 
@@ -44,14 +50,18 @@ def list_page(conn, *, limit, after=None, **filters):
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     rows = conn.execute(
         f"SELECT {COLUMNS} FROM audit_events{where}"
-        " ORDER BY occurred_at DESC, id DESC LIMIT :limit", params).fetchall()
+        " ORDER BY occurred_at DESC, id DESC LIMIT :limit",
+        params,
+    ).fetchall()
     return [_event(row) for row in rows]
 
 
 def count_before(conn, *, before):
     """Return how many events occurred before `before`."""
-    return conn.execute("SELECT count(*) FROM audit_events WHERE occurred_at < :before",
-                        {"before": to_db_time(before)}).fetchone()[0]
+    return conn.execute(
+        "SELECT count(*) FROM audit_events WHERE occurred_at < :before",
+        {"before": to_db_time(before)},
+    ).fetchone()[0]
 
 
 def delete_oldest_before(conn, *, before, limit):
@@ -59,14 +69,20 @@ def delete_oldest_before(conn, *, before, limit):
     return conn.execute(
         "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
         " WHERE occurred_at < :before ORDER BY occurred_at, id LIMIT :limit)",
-        {"before": to_db_time(before), "limit": limit}).rowcount
+        {"before": to_db_time(before), "limit": limit},
+    ).rowcount
 
 
 def _event(row):
     return AuditEvent(
-        id=row["id"], type=row["type"], occurred_at=from_db_time(row["occurred_at"]),
-        actor_id=row["actor_id"], subject_id=row["subject_id"], ip=row["ip"],
-        request_id=row["request_id"], details=json.loads(row["details"]),
+        id=row["id"],
+        type=row["type"],
+        occurred_at=from_db_time(row["occurred_at"]),
+        actor_id=row["actor_id"],
+        subject_id=row["subject_id"],
+        ip=row["ip"],
+        request_id=row["request_id"],
+        details=json.loads(row["details"]),
     )
 
 

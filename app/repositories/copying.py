@@ -19,10 +19,10 @@ GENERATED_IDS = ("users", "api_keys", "audit_events")
 # The largest id ever handed out in {table}: deleted rows' ids are never given again.
 LAST_ID = {
     "sqlite": "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0),"
-              " coalesce((SELECT max(id) FROM {table}), 0))",
+    " coalesce((SELECT max(id) FROM {table}), 0))",
     "postgresql": "SELECT greatest(coalesce(pg_sequence_last_value("
-                  "pg_get_serial_sequence('{table}', 'id')::regclass), 0),"
-                  " coalesce((SELECT max(id) FROM {table}), 0))",
+    "pg_get_serial_sequence('{table}', 'id')::regclass), 0),"
+    " coalesce((SELECT max(id) FROM {table}), 0))",
 }
 # Make the id generator of {table} go on after :last_id.
 CONTINUE_IDS = {
@@ -52,30 +52,90 @@ class Table:
 
 # In the order of their foreign keys.
 TABLES = (
-    Table("users", USER_COLUMNS, ("id",), booleans=("is_active", "email_verified",
-                                                         "email_primary", "name_shown")),
-    Table("sessions", ("id", "user_id", "user_version", "created_at", "revoked_at", "ip",
-                       "user_agent", "last_used_at", "amr", "authenticated_at"), ("id",)),
-    Table("refresh_tokens", ("token_hash", "session_id", "expires_at", "spent_at"),
-          ("token_hash",)),
+    Table(
+        "users",
+        USER_COLUMNS,
+        ("id",),
+        booleans=("is_active", "email_verified", "email_primary", "name_shown"),
+    ),
+    Table(
+        "sessions",
+        (
+            "id",
+            "user_id",
+            "user_version",
+            "created_at",
+            "revoked_at",
+            "ip",
+            "user_agent",
+            "last_used_at",
+            "amr",
+            "authenticated_at",
+        ),
+        ("id",),
+    ),
+    Table(
+        "refresh_tokens", ("token_hash", "session_id", "expires_at", "spent_at"), ("token_hash",)
+    ),
     Table("login_failures", ("account", "failed_at"), ("account", "failed_at")),
     Table("login_blocks", ("account", "level", "blocked_until"), ("account",)),
-    Table("totp_authenticators", ("user_id", "secret_encrypted", "created_at", "confirmed_at"),
-          ("user_id",)),
+    Table(
+        "totp_authenticators",
+        ("user_id", "secret_encrypted", "created_at", "confirmed_at"),
+        ("user_id",),
+    ),
     Table("totp_used_steps", ("user_id", "step"), ("user_id", "step")),
-    Table("recovery_codes", ("user_id", "code_hash", "created_at", "used_at"),
-          ("user_id", "code_hash")),
-    Table("passkeys", ("credential_id", "user_id", "public_key", "sign_count", "name",
-                       "transports", "created_at", "last_used_at"), ("credential_id",)),
-    Table("mfa_tokens", ("token_hash", "user_id", "user_version", "expires_at", "failures",
-                         "spent_at"), ("token_hash",)),
-    Table("webauthn_challenges", ("challenge_hash", "purpose", "user_id", "session_id",
-                                  "expires_at"), ("challenge_hash",)),
-    Table("api_keys", ("id", "user_id", "name", "key_hash", "prefix", "scopes", "created_at",
-                       "expires_at", "last_used_at", "revoked_at"), ("id",)),
+    Table(
+        "recovery_codes",
+        ("user_id", "code_hash", "created_at", "used_at"),
+        ("user_id", "code_hash"),
+    ),
+    Table(
+        "passkeys",
+        (
+            "credential_id",
+            "user_id",
+            "public_key",
+            "sign_count",
+            "name",
+            "transports",
+            "created_at",
+            "last_used_at",
+        ),
+        ("credential_id",),
+    ),
+    Table(
+        "mfa_tokens",
+        ("token_hash", "user_id", "user_version", "expires_at", "failures", "spent_at"),
+        ("token_hash",),
+    ),
+    Table(
+        "webauthn_challenges",
+        ("challenge_hash", "purpose", "user_id", "session_id", "expires_at"),
+        ("challenge_hash",),
+    ),
+    Table(
+        "api_keys",
+        (
+            "id",
+            "user_id",
+            "name",
+            "key_hash",
+            "prefix",
+            "scopes",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        ),
+        ("id",),
+    ),
     # No foreign key: events outlive the users they name.
-    Table("audit_events", ("id", "type", "occurred_at", "actor_id", "subject_id", "ip",
-                           "request_id", "details"), ("id",)),
+    Table(
+        "audit_events",
+        ("id", "type", "occurred_at", "actor_id", "subject_id", "ip", "request_id", "details"),
+        ("id",),
+    ),
 )
 
 
@@ -108,8 +168,10 @@ def _select_sql(table, *, paged):
     after = ", ".join(f":after_{column}" for column in table.key)
     where = f" WHERE ({key}) > ({after})" if paged else ""
     copies, group = ("count(*)", f" GROUP BY {key}") if table.repeats else ("1", "")
-    return (f"SELECT {', '.join(table.columns)}, {copies} AS copies FROM {table.name}"
-            f"{where}{group} ORDER BY {key} LIMIT :limit")
+    return (
+        f"SELECT {', '.join(table.columns)}, {copies} AS copies FROM {table.name}"
+        f"{where}{group} ORDER BY {key} LIMIT :limit"
+    )
 
 
 def _as_written(table, row):
@@ -123,16 +185,20 @@ def insert_rows(conn, table, rows):
     """Insert rows (dicts of the table's columns), several to a statement."""
     per_statement = max(1, MAX_PARAMETERS // len(table.columns))
     for start in range(0, len(rows), per_statement):
-        chunk = rows[start:start + per_statement]
-        params = {f"{column}_{number}": row[column]
-                  for number, row in enumerate(chunk) for column in table.columns}
+        chunk = rows[start : start + per_statement]
+        params = {
+            f"{column}_{number}": row[column]
+            for number, row in enumerate(chunk)
+            for column in table.columns
+        }
         conn.execute(_insert_sql(table, len(chunk)), params)
 
 
 def _insert_sql(table, count):
     values = ", ".join(
         "(" + ", ".join(f":{column}_{number}" for column in table.columns) + ")"
-        for number in range(count))
+        for number in range(count)
+    )
     return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES {values}"
 
 

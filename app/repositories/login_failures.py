@@ -57,8 +57,6 @@ def clear(conn, account):
 def purge(conn, *, before):
     """Delete failures older than `before` and blocks that ended before it."""
     params = {"before": to_db_time(before)}
-    failures = conn.execute("DELETE FROM login_failures WHERE failed_at < :before",
-                            params).rowcount
-    blocks = conn.execute("DELETE FROM login_blocks WHERE blocked_until < :before",
-                          params).rowcount
+    failures = conn.execute("DELETE FROM login_failures WHERE failed_at < :before", params).rowcount
+    blocks = conn.execute("DELETE FROM login_blocks WHERE blocked_until < :before", params).rowcount
     return failures + blocks

@@ -15,24 +15,31 @@ class SessionAuthentication:
     authenticated_at: datetime | None
 
 
-def create(conn, *, session_id, user_id, user_version, now, ip=None, user_agent=None,
-           amr=("pwd",)):
+def create(conn, *, session_id, user_id, user_version, now, ip=None, user_agent=None, amr=("pwd",)):
     """Record a new login session, with where and how it was authenticated."""
     conn.execute(
         "INSERT INTO sessions (id, user_id, user_version, created_at, ip, user_agent,"
         " last_used_at, amr, authenticated_at)"
         " VALUES (:id, :user_id, :user_version, :created_at, :ip, :user_agent,"
         " :created_at, :amr, :created_at)",
-        {"id": session_id, "user_id": user_id, "user_version": user_version,
-         "created_at": to_db_time(now), "ip": ip, "user_agent": user_agent,
-         "amr": json.dumps(list(amr))},
+        {
+            "id": session_id,
+            "user_id": user_id,
+            "user_version": user_version,
+            "created_at": to_db_time(now),
+            "ip": ip,
+            "user_agent": user_agent,
+            "amr": json.dumps(list(amr)),
+        },
     )
 
 
 def touch(conn, *, session_id, now):
     """Note that a session was used now (at a refresh)."""
-    conn.execute("UPDATE sessions SET last_used_at = :now WHERE id = :id",
-                 {"id": session_id, "now": to_db_time(now)})
+    conn.execute(
+        "UPDATE sessions SET last_used_at = :now WHERE id = :id",
+        {"id": session_id, "now": to_db_time(now)},
+    )
 
 
 def list_live(conn, *, user_id, now):
@@ -56,10 +63,13 @@ def list_live(conn, *, user_id, now):
 def _session_info(row):
     last_used = row["last_used_at"]
     return SessionInfo(
-        id=row["id"], created_at=from_db_time(row["created_at"]),
+        id=row["id"],
+        created_at=from_db_time(row["created_at"]),
         last_used_at=from_db_time(last_used) if last_used else None,
-        expires_at=from_db_time(row["expires_at"]), ip=row["ip"],
-        user_agent=row["user_agent"], amr=json.loads(row["amr"]),
+        expires_at=from_db_time(row["expires_at"]),
+        ip=row["ip"],
+        user_agent=row["user_agent"],
+        amr=json.loads(row["amr"]),
     )
 
 
@@ -72,16 +82,18 @@ def get_authentication(conn, session_id):
     if row is None:
         return None
     at = row["authenticated_at"]
-    return SessionAuthentication(tuple(json.loads(row["amr"])),
-                                 from_db_time(at) if at else None)
+    return SessionAuthentication(tuple(json.loads(row["amr"])), from_db_time(at) if at else None)
 
 
 def mark_authenticated(conn, *, session_id, now):
     """Record that a live session proved its credentials again just now."""
-    return conn.execute(
-        "UPDATE sessions SET authenticated_at = :now WHERE id = :id AND revoked_at IS NULL",
-        {"id": session_id, "now": to_db_time(now)},
-    ).rowcount == 1
+    return (
+        conn.execute(
+            "UPDATE sessions SET authenticated_at = :now WHERE id = :id AND revoked_at IS NULL",
+            {"id": session_id, "now": to_db_time(now)},
+        ).rowcount
+        == 1
+    )
 
 
 def add_refresh_token(conn, *, token_hash, session_id, expires_at):
@@ -89,8 +101,7 @@ def add_refresh_token(conn, *, token_hash, session_id, expires_at):
     conn.execute(
         "INSERT INTO refresh_tokens (token_hash, session_id, expires_at)"
         " VALUES (:token_hash, :session_id, :expires_at)",
-        {"token_hash": token_hash, "session_id": session_id,
-         "expires_at": to_db_time(expires_at)},
+        {"token_hash": token_hash, "session_id": session_id, "expires_at": to_db_time(expires_at)},
     )
 
 
@@ -114,11 +125,14 @@ def find_refresh_token(conn, token_hash):
 
 def spend_refresh_token(conn, *, token_hash, now):
     """Mark a refresh token spent; return False if it already was (a concurrent spend)."""
-    return conn.execute(
-        "UPDATE refresh_tokens SET spent_at = :now"
-        " WHERE token_hash = :token_hash AND spent_at IS NULL",
-        {"token_hash": token_hash, "now": to_db_time(now)},
-    ).rowcount == 1
+    return (
+        conn.execute(
+            "UPDATE refresh_tokens SET spent_at = :now"
+            " WHERE token_hash = :token_hash AND spent_at IS NULL",
+            {"token_hash": token_hash, "now": to_db_time(now)},
+        ).rowcount
+        == 1
+    )
 
 
 def revoke(conn, *, session_id, now):
@@ -131,14 +145,17 @@ def revoke(conn, *, session_id, now):
 
 def revoke_live(conn, *, session_id, user_id, now):
     """End a live session of this user; return whether there was one to end."""
-    return conn.execute(
-        "UPDATE sessions SET revoked_at = :now WHERE id = :id AND user_id = :user_id"
-        " AND revoked_at IS NULL AND user_version ="
-        " (SELECT token_version FROM users WHERE id = :user_id)"
-        " AND EXISTS (SELECT 1 FROM refresh_tokens rt"
-        " WHERE rt.session_id = sessions.id AND rt.expires_at > :now)",
-        {"id": session_id, "user_id": user_id, "now": to_db_time(now)},
-    ).rowcount == 1
+    return (
+        conn.execute(
+            "UPDATE sessions SET revoked_at = :now WHERE id = :id AND user_id = :user_id"
+            " AND revoked_at IS NULL AND user_version ="
+            " (SELECT token_version FROM users WHERE id = :user_id)"
+            " AND EXISTS (SELECT 1 FROM refresh_tokens rt"
+            " WHERE rt.session_id = sessions.id AND rt.expires_at > :now)",
+            {"id": session_id, "user_id": user_id, "now": to_db_time(now)},
+        ).rowcount
+        == 1
+    )
 
 
 def revoke_all(conn, *, user_id, now):
@@ -152,8 +169,7 @@ def revoke_all(conn, *, user_id, now):
 def purge(conn, *, now, revoked_before):
     """Delete expired refresh tokens, and sessions long revoked or with none left alive."""
     params = {"now": to_db_time(now), "revoked_before": to_db_time(revoked_before)}
-    tokens = conn.execute(
-        "DELETE FROM refresh_tokens WHERE expires_at < :now", params).rowcount
+    tokens = conn.execute("DELETE FROM refresh_tokens WHERE expires_at < :now", params).rowcount
     sessions = conn.execute(
         "DELETE FROM sessions WHERE revoked_at < :revoked_before"
         " OR NOT EXISTS (SELECT 1 FROM refresh_tokens rt"

@@ -61,8 +61,13 @@ ATTRIBUTES = {
 }
 ORDERING = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 # A time value stands for the span of its precision: [low, high).
-TIME_SQL = {"eq": "({c} >= :{p}_lo AND {c} < :{p}_hi)", "gt": "{c} >= :{p}_hi",
-            "ge": "{c} >= :{p}_lo", "lt": "{c} < :{p}_lo", "le": "{c} < :{p}_hi"}
+TIME_SQL = {
+    "eq": "({c} >= :{p}_lo AND {c} < :{p}_hi)",
+    "gt": "{c} >= :{p}_hi",
+    "ge": "{c} >= :{p}_lo",
+    "lt": "{c} < :{p}_lo",
+    "le": "{c} < :{p}_hi",
+}
 CONTAINS = {"sqlite": "instr({c}, :{p}) > 0", "postgresql": "strpos({c}, :{p}) > 0"}
 
 
@@ -110,8 +115,10 @@ class _Compiler:
         if op == "sw":
             return f"substr({c}, 1, length(:{name})) = :{name}"
         if op == "ew":
-            return (f"(length({c}) >= length(:{name})"
-                    f" AND substr({c}, length({c}) - length(:{name}) + 1) = :{name})")
+            return (
+                f"(length({c}) >= length(:{name})"
+                f" AND substr({c}, length({c}) - length(:{name}) + 1) = :{name})"
+            )
         return CONTAINS[self.engine].format(c=c, p=name)
 
 

@@ -29,8 +29,10 @@ def _like_clause(query, params, name="name", email="email"):
     """The substring test on one row; the database folds both sides, so alike."""
     escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params["q_like"] = f"%{escaped}%"
-    return (f"(lower({name}) LIKE lower(:q_like) ESCAPE '\\'"
-            f" OR lower({email}) LIKE lower(:q_like) ESCAPE '\\')")
+    return (
+        f"(lower({name}) LIKE lower(:q_like) ESCAPE '\\'"
+        f" OR lower({email}) LIKE lower(:q_like) ESCAPE '\\')"
+    )
 
 
 def _after_clause(sort, descending, after, params):
@@ -52,14 +54,29 @@ def list_page(conn, *, sort, descending, limit, after=None, q=None, role=None, i
     (_walk), instead of fetching and sorting every match to return twenty.
     """
     if q and _is_common(conn, q):
-        return _walk(conn, sort=sort, descending=descending, limit=limit, after=after, q=q,
-                     role=role, is_active=is_active)
-    return matched_page(conn, sort=sort, descending=descending, limit=limit, after=after, q=q,
-                        role=role, is_active=is_active)
+        return _walk(
+            conn,
+            sort=sort,
+            descending=descending,
+            limit=limit,
+            after=after,
+            q=q,
+            role=role,
+            is_active=is_active,
+        )
+    return matched_page(
+        conn,
+        sort=sort,
+        descending=descending,
+        limit=limit,
+        after=after,
+        q=q,
+        role=role,
+        is_active=is_active,
+    )
 
 
-def matched_page(conn, *, sort, descending, limit, after=None, q=None, role=None,
-                 is_active=None):
+def matched_page(conn, *, sort, descending, limit, after=None, q=None, role=None, is_active=None):
     """The page from every matching row: through the trigram index when there is a `q`."""
     clauses, params = [], {"limit": limit}
     if q:
@@ -105,13 +122,18 @@ def _is_common(conn, query):
         if len(query) < MIN_TRIGRAM_LENGTH:
             return True
         params["q_match"] = '"' + query.replace('"', '""') + '"'
-        return conn.execute(
-            "SELECT count(*) FROM (SELECT rowid FROM users_search"
-            " WHERE users_search MATCH :q_match LIMIT :common) AS probe",
-            params).fetchone()[0] >= COMMON_MATCHES
+        return (
+            conn.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM users_search"
+                " WHERE users_search MATCH :q_match LIMIT :common) AS probe",
+                params,
+            ).fetchone()[0]
+            >= COMMON_MATCHES
+        )
     clause = _like_clause(query, params)
-    plan = conn.execute(f"EXPLAIN (FORMAT JSON) SELECT id FROM users WHERE {clause}",
-                        params).fetchone()[0]
+    plan = conn.execute(
+        f"EXPLAIN (FORMAT JSON) SELECT id FROM users WHERE {clause}", params
+    ).fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
     return plan[0]["Plan"]["Plan Rows"] >= COMMON_MATCHES
@@ -131,14 +153,20 @@ def _walk(conn, *, sort, descending, limit, after, q, role, is_active):
     start = [_after_clause(sort, descending, after, params)] if after else []
     filters = _filter_clauses(role, is_active, params)
     clauses = [*start, _walk_match_clause(conn, q, params), *filters]
-    ids = [row[0] for row in conn.execute(
-        f"SELECT id FROM users WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT :limit",
-        params).fetchall()]
+    ids = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT id FROM users WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT :limit",
+            params,
+        ).fetchall()
+    ]
     if not ids:
         return []
     names = {f"id_{n}": user_id for n, user_id in enumerate(ids)}
-    rows = conn.execute(f"SELECT {COLUMNS} FROM users WHERE id IN "
-                        f"({', '.join(':' + name for name in names)})", names).fetchall()
+    rows = conn.execute(
+        f"SELECT {COLUMNS} FROM users WHERE id IN ({', '.join(':' + name for name in names)})",
+        names,
+    ).fetchall()
     by_id = {row["id"]: row for row in rows}
     return [User.from_row(by_id[user_id]) for user_id in ids if user_id in by_id]
 
@@ -165,8 +193,7 @@ def _walk_match_clause(conn, query, params):
         return exact
     escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params["q_ascii"] = f"%{escaped}%"
-    return (f"(name LIKE :q_ascii ESCAPE '\\' OR email LIKE :q_ascii ESCAPE '\\')"
-            f" AND {exact}")
+    return f"(name LIKE :q_ascii ESCAPE '\\' OR email LIKE :q_ascii ESCAPE '\\') AND {exact}"
 
 
 def sort_value(user, column):

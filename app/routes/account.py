@@ -3,7 +3,10 @@
 from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
 from app.schemas.account import (
-    AcceptedSchema, ForgotPasswordSchema, ResetPasswordSchema, VerifyEmailSchema,
+    AcceptedSchema,
+    ForgotPasswordSchema,
+    ResetPasswordSchema,
+    VerifyEmailSchema,
 )
 from app.services import account_mail
 

@@ -9,17 +9,31 @@ from flask import render_template
 from app.http.json_body import Blueprint
 from app.services.account_mail import RESET_PAGE_PATH, VERIFY_PAGE_PATH
 
-blp = Blueprint("account_pages", __name__, static_folder="../static",
-                static_url_path="/static/account",
-                description="HTML pages the mailed links open when no link template is set.")
-HTML_PAGE = {"200": {"description": "An HTML page.",
-                     "content": {"text/html": {"schema": {"type": "string"}}}}}
-TOKEN_PARAMETER = [{"in": "query", "name": "token", "schema": {"type": "string"},
-                    "description": "The token from the mail (read by the page's script)."}]
+blp = Blueprint(
+    "account_pages",
+    __name__,
+    static_folder="../static",
+    static_url_path="/static/account",
+    description="HTML pages the mailed links open when no link template is set.",
+)
+HTML_PAGE = {
+    "200": {
+        "description": "An HTML page.",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    }
+}
+TOKEN_PARAMETER = [
+    {
+        "in": "query",
+        "name": "token",
+        "schema": {"type": "string"},
+        "description": "The token from the mail (read by the page's script).",
+    }
+]
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self';"
-                               " style-src 'unsafe-inline'; form-action 'none';"
-                               " base-uri 'none'; frame-ancestors 'none'",
+    " style-src 'unsafe-inline'; form-action 'none';"
+    " base-uri 'none'; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }

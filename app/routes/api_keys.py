@@ -9,9 +9,11 @@ from app.schemas.api_keys import ApiKeyCreateSchema, ApiKeyListSchema, NewApiKey
 from app.services import api_keys as api_keys_service
 
 blp = Blueprint(
-    "api_keys", __name__, url_prefix="/users",
+    "api_keys",
+    __name__,
+    url_prefix="/users",
     description="API keys: `Authorization: Bearer usk_...` for scripts and integrations. "
-                "A key never manages credentials or sessions (these routes included).",
+    "A key never manages credentials or sessions (these routes included).",
 )
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 NO_STORE_HEADER = {"Cache-Control": {"schema": {"type": "string", "enum": ["no-store"]}}}

@@ -5,8 +5,9 @@ from app.http.json_body import Blueprint
 from app.schemas.audit_events import AuditEventPageSchema, AuditEventQuerySchema
 from app.services import audit_trail
 
-blp = Blueprint("audit_events", __name__,
-                description="The audit trail: who did what, when, from where.")
+blp = Blueprint(
+    "audit_events", __name__, description="The audit trail: who did what, when, from where."
+)
 
 
 @blp.get("/audit-events")
@@ -18,8 +19,9 @@ blp = Blueprint("audit_events", __name__,
 @blp.arguments(AuditEventQuerySchema, location="query", as_kwargs=True)
 def list_events(actor=None, subject=None, **query):
     """Page through every event (admins); filter by type, actor, subject and time."""
-    items, next_cursor = audit_trail.list_events(current_user(), actor_id=actor,
-                                                 subject_id=subject, **query)
+    items, next_cursor = audit_trail.list_events(
+        current_user(), actor_id=actor, subject_id=subject, **query
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -36,6 +38,7 @@ def list_user_events(ref, actor=None, subject=None, **query):
 
     The filters are those of `/audit-events`; a `subject` other than this user matches
     nothing."""
-    items, next_cursor = audit_trail.list_user_events(current_user(), ref, actor_id=actor,
-                                                      subject_id=subject, **query)
+    items, next_cursor = audit_trail.list_user_events(
+        current_user(), ref, actor_id=actor, subject_id=subject, **query
+    )
     return {"items": items, "next_cursor": next_cursor}

@@ -6,8 +6,8 @@ from app.framework_workarounds import deprecated_view
 from app.http.bearer_auth import current_user, login_required
 from app.http.json_body import Blueprint
 from app.routes.users import UserItem
-from app.schemas.users import UserPageSchema
 from app.schemas.legacy import LegacySearchQuerySchema
+from app.schemas.users import UserPageSchema
 from app.services import user_listing
 
 blp = Blueprint("legacy", __name__, description="Deprecated routes of the old API.")

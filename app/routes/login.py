@@ -3,8 +3,8 @@
 from app.http.bearer_auth import current_session_id, current_user, login_required
 from app.http.json_body import Blueprint
 from app.http.rate_limits import auth_rate_limit
-from app.schemas.mfa import LoginResultSchema
 from app.schemas.login import LoginSchema, LogoutSchema, RefreshSchema, TokenPairSchema
+from app.schemas.mfa import LoginResultSchema
 from app.services import authentication as auth_service
 from app.services import login_sessions as sessions_service
 

@@ -2,8 +2,8 @@
 
 from flask import current_app
 
-from app.problems import problem
 from app.http.json_body import Blueprint
+from app.problems import problem
 from app.schemas.meta import HealthSchema, IndexSchema
 from app.services import health
 
@@ -15,8 +15,7 @@ blp = Blueprint("meta", __name__, description="What this service is and whether 
 def index():
     """Name, version and where the API documentation is."""
     config = current_app.config
-    return {"name": config["SERVICE_NAME"], "version": config["SERVICE_VERSION"],
-            "docs": "/docs"}
+    return {"name": config["SERVICE_NAME"], "version": config["SERVICE_VERSION"], "docs": "/docs"}
 
 
 @blp.get("/health")

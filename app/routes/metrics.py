@@ -17,8 +17,9 @@ def scrape():
     """Prometheus text format; needs `Authorization: Bearer METRICS_TOKEN` when one is set."""
     token = current_app.config["METRICS_TOKEN"]
     scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
-    if token and not (scheme.lower() == "bearer"
-                      and hmac.compare_digest(offered.encode(), token.encode())):
+    if token and not (
+        scheme.lower() == "bearer" and hmac.compare_digest(offered.encode(), token.encode())
+    ):
         raise AuthenticationFailed("The metrics token is missing or wrong.", code="unauthorized")
     return generate_latest(metrics.registry()), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 

@@ -89,6 +89,7 @@ def login_mfa(body):
     A wrong code is 401 `invalid_credentials` and a failed login of the account; after
     5 wrong codes the mfa_token is dead (401 `invalid_token`).
     """
-    pair = mfa_login.finish_login(body["mfa_token"], code=body.get("code"),
-                                  passkey=body.get("passkey"))
+    pair = mfa_login.finish_login(
+        body["mfa_token"], code=body.get("code"), passkey=body.get("passkey")
+    )
     return pair, NO_STORE

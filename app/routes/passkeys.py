@@ -37,8 +37,12 @@ def registration_options():
 def add_passkey(body):
     """Add a passkey from a RegistrationResponseJSON; recovery codes if this enabled MFA."""
     passkey, codes = passkeys.register(current_user(), body["credential"], body.get("name"))
-    result = {"id": passkey.id, "name": passkey.name, "created_at": passkey.created_at,
-              "last_used_at": passkey.last_used_at}
+    result = {
+        "id": passkey.id,
+        "name": passkey.name,
+        "created_at": passkey.created_at,
+        "last_used_at": passkey.last_used_at,
+    }
     if codes is not None:
         result["recovery_codes"] = codes
     return result, {"Location": f"/users/me/passkeys/{passkey.id}", **NO_STORE}
@@ -74,8 +78,9 @@ def remove_passkey(passkey_id):
 def login_options(body):
     """Request options: discoverable for a passwordless login; with an `mfa_token` (or an
     access token, for POST /reauth) they list that user's passkeys in allowCredentials."""
-    options = passkeys.request_options(mfa_token=body.get("mfa_token"), user=current_user(),
-                                       session_id=current_session_id())
+    options = passkeys.request_options(
+        mfa_token=body.get("mfa_token"), user=current_user(), session_id=current_session_id()
+    )
     return {"publicKey": options}, NO_STORE
 
 

@@ -69,10 +69,13 @@ def schema(schema_id):
 def list_users():
     """Users matching `filter`, a page of `count` from `startIndex`."""
     args = request.args
-    return _search(args.get("filter"), _integer(args, "startIndex", 1),
-                   _integer(args, "count", scim_users.MAX_COUNT),
-                   attribute_names(args.get("attributes")),
-                   attribute_names(args.get("excludedAttributes")))
+    return _search(
+        args.get("filter"),
+        _integer(args, "startIndex", 1),
+        _integer(args, "count", scim_users.MAX_COUNT),
+        attribute_names(args.get("attributes")),
+        attribute_names(args.get("excludedAttributes")),
+    )
 
 
 @blp.post("/Users/.search")
@@ -86,16 +89,21 @@ def search_users():
     filter_text = body.get("filter")
     if filter_text is not None and not isinstance(filter_text, str):
         raise InvalidRequest("filter must be a string.", code="invalidFilter")
-    return _search(filter_text, _integer(body, "startIndex", 1),
-                   _integer(body, "count", scim_users.MAX_COUNT),
-                   _names_of(body, "attributes"), _names_of(body, "excludedAttributes"))
+    return _search(
+        filter_text,
+        _integer(body, "startIndex", 1),
+        _integer(body, "count", scim_users.MAX_COUNT),
+        _names_of(body, "attributes"),
+        _names_of(body, "excludedAttributes"),
+    )
 
 
 def _search(filter_text, start_index, count, attributes, excluded):
     start_index, count = scim_users.page_bounds(start_index, count)
     total, users = scim_users.search(filter_text, start_index=start_index, count=count)
-    resources = [project(_resource(user), attributes=attributes, excluded=excluded)
-                 for user in users]
+    resources = [
+        project(_resource(user), attributes=attributes, excluded=excluded) for user in users
+    ]
     return scim_response(list_response(resources, total=total, start_index=start_index))
 
 
@@ -133,12 +141,18 @@ def _version(user):
 
 def _user_response(user, status, *, location=False):
     args = request.args
-    resource = project(_resource(user), attributes=attribute_names(args.get("attributes")),
-                       excluded=attribute_names(args.get("excludedAttributes")))
+    resource = project(
+        _resource(user),
+        attributes=attribute_names(args.get("attributes")),
+        excluded=attribute_names(args.get("excludedAttributes")),
+    )
     headers = conditional.etag_header(user.etag)
     if location:
-        headers["Location"] = resource["meta"]["location"] if "meta" in resource else (
-            f"{_base_url()}/Users/{user.id}")
+        headers["Location"] = (
+            resource["meta"]["location"]
+            if "meta" in resource
+            else (f"{_base_url()}/Users/{user.id}")
+        )
     return scim_response(resource, status, headers)
 
 
@@ -163,4 +177,3 @@ def _names_of(body, name):
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InvalidRequest(f"{name} must be a list of attribute names.", code="invalidValue")
     return attribute_names(",".join(value))
-

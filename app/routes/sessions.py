@@ -5,8 +5,9 @@ from app.http.json_body import Blueprint
 from app.schemas.sessions import SessionListSchema
 from app.services import login_sessions as sessions_service
 
-blp = Blueprint("sessions", __name__, url_prefix="/users",
-                description="Login sessions: list them, end one.")
+blp = Blueprint(
+    "sessions", __name__, url_prefix="/users", description="Login sessions: list them, end one."
+)
 
 
 @blp.get("/<ref>/sessions")
@@ -19,8 +20,7 @@ def list_sessions(ref):
     """List the user's live sessions, newest first; `current` marks the caller's."""
     own = current_session_id()
     sessions = sessions_service.list_sessions(current_user(), ref)
-    return {"items": [{**_fields(session), "current": session.id == own}
-                      for session in sessions]}
+    return {"items": [{**_fields(session), "current": session.id == own} for session in sessions]}
 
 
 @blp.delete("/<ref>/sessions/<id>")

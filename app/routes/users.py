@@ -19,7 +19,9 @@ from app.services import user_listing
 from app.services import users as users_service
 
 blp = Blueprint(
-    "users", __name__, url_prefix="/users",
+    "users",
+    __name__,
+    url_prefix="/users",
     description="Users, addressed as `/users/{ref}` where `ref` is an id, an email or `me`.",
 )
 LOCATION = {"Location": {"description": "URL of the new user.", "schema": {"type": "string"}}}
@@ -97,9 +99,13 @@ class UserItem(MethodView):
 
 
 def _update(ref, data):
-    user = users_service.update_user(current_user(), ref, data,
-                                     by_api_key=current_api_key() is not None,
-                                     precondition=conditional.if_match())
+    user = users_service.update_user(
+        current_user(),
+        ref,
+        data,
+        by_api_key=current_api_key() is not None,
+        precondition=conditional.if_match(),
+    )
     return user, conditional.etag_header(user.etag)
 
 

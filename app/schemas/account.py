@@ -19,8 +19,9 @@ class ResetPasswordSchema(Schema):
     """A mailed reset token and the new password (the password policy applies)."""
 
     token = Text(required=True, validate=TOKEN_LENGTH, metadata=TOKEN_FORM)
-    password = Password(required=True, load_only=True,
-                        validate=validate.Length(max=MAX_PASSWORD_LENGTH))
+    password = Password(
+        required=True, load_only=True, validate=validate.Length(max=MAX_PASSWORD_LENGTH)
+    )
 
 
 class VerifyEmailSchema(Schema):

@@ -16,14 +16,21 @@ class AuditEventSchema(Schema):
     id = fields.Integer(dump_only=True)
     type = fields.String(dump_only=True, metadata={"enum": list(EVENT_TYPES)})
     occurred_at = Rfc3339DateTime(dump_only=True)
-    actor_id = fields.Integer(dump_only=True, allow_none=True, metadata={
-        "description": "The user who acted; null when nobody is known (a failed login)."})
-    subject_id = fields.Integer(dump_only=True, allow_none=True, metadata={
-        "description": "The user the event is about; null for an unknown email."})
+    actor_id = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The user who acted; null when nobody is known (a failed login)."},
+    )
+    subject_id = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The user the event is about; null for an unknown email."},
+    )
     ip = fields.String(dump_only=True, allow_none=True)
     request_id = fields.String(dump_only=True, allow_none=True)
-    details = fields.Dict(dump_only=True, metadata={
-        "description": "Per type (see the README); never a secret."})
+    details = fields.Dict(
+        dump_only=True, metadata={"description": "Per type (see the README); never a secret."}
+    )
 
 
 class UtcDateTime(fields.AwareDateTime):
@@ -44,17 +51,25 @@ class AuditEventQuerySchema(Schema):
     """Filters and paging of the trail; times are RFC 3339 with a zone."""
 
     limit = StrictInteger(load_default=50, validate=validate.Range(min=1, max=100))
-    cursor = fields.String(validate=validate.Length(min=1), metadata={
-        "description": "`next_cursor` of the previous page.", "pattern": CURSOR_PATTERN})
+    cursor = fields.String(
+        validate=validate.Length(min=1),
+        metadata={"description": "`next_cursor` of the previous page.", "pattern": CURSOR_PATTERN},
+    )
     type = fields.String(validate=validate.OneOf(EVENT_TYPES))
-    actor = StrictInteger(validate=validate.Range(min=1, max=2**63 - 1), metadata={
-        "description": "Only events this user (id) did."})
-    subject = StrictInteger(validate=validate.Range(min=1, max=2**63 - 1), metadata={
-        "description": "Only events about this user (id)."})
-    since = UtcDateTime(metadata={
-        "description": "Only events at or after this time (RFC 3339, inclusive)."})
-    until = UtcDateTime(metadata={
-        "description": "Only events before this time (RFC 3339, exclusive)."})
+    actor = StrictInteger(
+        validate=validate.Range(min=1, max=2**63 - 1),
+        metadata={"description": "Only events this user (id) did."},
+    )
+    subject = StrictInteger(
+        validate=validate.Range(min=1, max=2**63 - 1),
+        metadata={"description": "Only events about this user (id)."},
+    )
+    since = UtcDateTime(
+        metadata={"description": "Only events at or after this time (RFC 3339, inclusive)."}
+    )
+    until = UtcDateTime(
+        metadata={"description": "Only events before this time (RFC 3339, exclusive)."}
+    )
 
     @validates_schema
     def _since_before_until(self, data, **_kwargs):

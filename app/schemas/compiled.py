@@ -17,8 +17,13 @@ from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from app.schemas.fields import RFC3339, Email, Rfc3339DateTime, Text
 
 # Exact classes only: a subclass may serialise differently.
-_PASS_THROUGH = {fields.Integer: int, fields.String: str, Text: str, Email: str,
-                 fields.Boolean: bool}
+_PASS_THROUGH = {
+    fields.Integer: int,
+    fields.String: str,
+    Text: str,
+    Email: str,
+    fields.Boolean: bool,
+}
 
 
 def _value(obj, key):
@@ -43,27 +48,33 @@ def _getter(schema, name, field):
     if kind is int and getattr(field, "as_string", False):
         kind = None
     if kind is not None:
+
         def simple(obj):
             value = _value(obj, key)
             if value is None or value is missing or type(value) is kind:
                 return value
             return generic(obj)
+
         return simple
     if type(field) is Rfc3339DateTime and field.format == RFC3339:
+
         def moment(obj):
             value = _value(obj, key)
             if type(value) is datetime and value.year >= 1000:
                 return _rfc3339(value)
             return generic(obj)
+
         return moment
     if type(field) is fields.List and type(field.inner) is fields.Nested:
         nested = field.inner.schema
         if isinstance(nested, CompiledDumpSchema) and not nested.many:
+
             def listed(obj):
                 value = _value(obj, key)
                 if type(value) is list:
                     return [nested.dump(item) for item in value]
                 return generic(obj)
+
             return listed
     return generic
 
@@ -79,13 +90,17 @@ class CompiledDumpSchema(Schema):
         dumper = self.__dict__.get("_dumper")
         if dumper is not None:
             return dumper
-        if (self._hooks[PRE_DUMP] or self._hooks[POST_DUMP]
-                or type(self).get_attribute is not Schema.get_attribute):
+        if (
+            self._hooks[PRE_DUMP]
+            or self._hooks[POST_DUMP]
+            or type(self).get_attribute is not Schema.get_attribute
+        ):
             dumper = False
         else:
-            getters = [(field.data_key if field.data_key is not None else name,
-                        _getter(self, name, field))
-                       for name, field in self.dump_fields.items()]
+            getters = [
+                (field.data_key if field.data_key is not None else name, _getter(self, name, field))
+                for name, field in self.dump_fields.items()
+            ]
             dict_class = self.dict_class
 
             def dumper(obj):
@@ -95,6 +110,7 @@ class CompiledDumpSchema(Schema):
                     if value is not missing:
                         result[key] = value
                 return result
+
         self.__dict__["_dumper"] = dumper
         return dumper
 

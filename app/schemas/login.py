@@ -11,8 +11,9 @@ class LoginSchema(Schema):
     """Credentials; the email is compared case-insensitively."""
 
     email = Text(required=True, validate=validate.Length(min=1, max=254))
-    password = Text(required=True, load_only=True,
-                    validate=validate.Length(min=1, max=MAX_PASSWORD_LENGTH))
+    password = Text(
+        required=True, load_only=True, validate=validate.Length(min=1, max=MAX_PASSWORD_LENGTH)
+    )
 
 
 class TokenPairSchema(Schema):
@@ -28,8 +29,11 @@ class TokenPairSchema(Schema):
 class RefreshSchema(Schema):
     """The refresh token of a pair; it can be spent once."""
 
-    refresh_token = Text(required=True, validate=validate.Length(min=1, max=512),
-                         metadata={"pattern": "^[A-Za-z0-9_-]+$"})
+    refresh_token = Text(
+        required=True,
+        validate=validate.Length(min=1, max=512),
+        metadata={"pattern": "^[A-Za-z0-9_-]+$"},
+    )
 
 
 class LogoutSchema(Schema):

@@ -12,16 +12,24 @@ TOKEN_PATTERN = "^[A-Za-z0-9_-]+$"
 
 def code_field(**kwargs):
     """A TOTP code (6 digits) or a recovery code (`-` and case ignored)."""
-    return Text(load_only=True, validate=validate.Length(min=1, max=MAX_CODE_LENGTH),
-                metadata={"description": "A TOTP code (6 digits) or a recovery code."},
-                **kwargs)
+    return Text(
+        load_only=True,
+        validate=validate.Length(min=1, max=MAX_CODE_LENGTH),
+        metadata={"description": "A TOTP code (6 digits) or a recovery code."},
+        **kwargs,
+    )
 
 
 def assertion_field(**kwargs):
     """An AuthenticationResponseJSON (WebAuthn), answering options we issued."""
-    return fields.Dict(load_only=True, metadata={
-        "description": "An AuthenticationResponseJSON answering the request options of "
-                       "POST /passkeys/login-options."}, **kwargs)
+    return fields.Dict(
+        load_only=True,
+        metadata={
+            "description": "An AuthenticationResponseJSON answering the request options of "
+            "POST /passkeys/login-options."
+        },
+        **kwargs,
+    )
 
 
 class MfaStatusSchema(Schema):
@@ -72,9 +80,13 @@ class LoginResultSchema(Schema):
 
     class Meta:
         # No properties of its own: the alternatives say what the body holds.
-        json_schema = {"oneOf": [{"$ref": "#/components/schemas/TokenPair"},
-                                 {"$ref": "#/components/schemas/MfaChallenge"}],
-                       "additionalProperties": True}
+        json_schema = {
+            "oneOf": [
+                {"$ref": "#/components/schemas/TokenPair"},
+                {"$ref": "#/components/schemas/MfaChallenge"},
+            ],
+            "additionalProperties": True,
+        }
 
     def dump(self, obj, *, many=None):
         """Dump with the schema of whichever answer `obj` is."""
@@ -86,8 +98,9 @@ class LoginResultSchema(Schema):
 class MfaLoginSchema(Schema):
     """The mfa_token of POST /login with a code, or with a passkey assertion."""
 
-    mfa_token = Text(required=True, validate=validate.Length(min=1, max=512),
-                     metadata={"pattern": TOKEN_PATTERN})
+    mfa_token = Text(
+        required=True, validate=validate.Length(min=1, max=512), metadata={"pattern": TOKEN_PATTERN}
+    )
     code = code_field()
     passkey = assertion_field()
 

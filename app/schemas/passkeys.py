@@ -9,9 +9,13 @@ from app.schemas.mfa import TOKEN_PATTERN
 class PublicKeyOptionsSchema(Schema):
     """WebAuthn options for navigator.credentials.create() or .get(), in the JSON form."""
 
-    publicKey = fields.Dict(required=True, metadata={  # noqa: N815 (WebAuthn's name)
-        "description": "PublicKeyCredentialCreationOptionsJSON or "
-                       "PublicKeyCredentialRequestOptionsJSON."})
+    publicKey = fields.Dict(
+        required=True,
+        metadata={  # noqa: N815 (WebAuthn's name)
+            "description": "PublicKeyCredentialCreationOptionsJSON or "
+            "PublicKeyCredentialRequestOptionsJSON."
+        },
+    )
 
 
 class PasskeyCreateSchema(Schema):
@@ -43,8 +47,7 @@ class PasskeyListSchema(Schema):
 class LoginOptionsSchema(Schema):
     """Empty for a passwordless login, or the mfa_token of a password login."""
 
-    mfa_token = Text(validate=validate.Length(min=1, max=512),
-                     metadata={"pattern": TOKEN_PATTERN})
+    mfa_token = Text(validate=validate.Length(min=1, max=512), metadata={"pattern": TOKEN_PATTERN})
 
 
 class PasskeyLoginSchema(Schema):

@@ -12,11 +12,18 @@ class ReauthSchema(Schema):
     """The password, or with MFA a second factor: a TOTP or recovery code, or a passkey."""
 
     password = Text(load_only=True, validate=validate.Length(min=1, max=MAX_PASSWORD_LENGTH))
-    code = Text(load_only=True, validate=validate.Length(min=1, max=MAX_CODE_LENGTH),
-                metadata={"description": "A TOTP code or a recovery code."})
-    passkey = fields.Dict(load_only=True, metadata={
-        "description": "An AuthenticationResponseJSON answering the request options of "
-                       "POST /passkeys/login-options sent with this access token."})
+    code = Text(
+        load_only=True,
+        validate=validate.Length(min=1, max=MAX_CODE_LENGTH),
+        metadata={"description": "A TOTP code or a recovery code."},
+    )
+    passkey = fields.Dict(
+        load_only=True,
+        metadata={
+            "description": "An AuthenticationResponseJSON answering the request options of "
+            "POST /passkeys/login-options sent with this access token."
+        },
+    )
 
     class Meta:
         json_schema = {"minProperties": 1}

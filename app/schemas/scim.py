@@ -16,8 +16,7 @@ def user_resource(user, *, base_url, version):
         "userName": user.scim_user_name,
         "name": {"formatted": user.name},
         "displayName": user.name,
-        "emails": [{"value": user.email, "type": user.email_type,
-                    "primary": user.email_primary}],
+        "emails": [{"value": user.email, "type": user.email_type, "primary": user.email_primary}],
         "active": user.is_active,
     }
     if not user.name_shown:
@@ -36,8 +35,13 @@ def user_resource(user, *, base_url, version):
 
 def list_response(resources, *, total, start_index):
     """A ListResponse of one page."""
-    return {"schemas": [LIST_SCHEMA], "totalResults": total, "startIndex": start_index,
-            "itemsPerPage": len(resources), "Resources": resources}
+    return {
+        "schemas": [LIST_SCHEMA],
+        "totalResults": total,
+        "startIndex": start_index,
+        "itemsPerPage": len(resources),
+        "Resources": resources,
+    }
 
 
 def attribute_names(text):
@@ -48,7 +52,7 @@ def attribute_names(text):
     for raw in text.split(","):
         name = raw.strip().lower()
         if name.startswith(USER_SCHEMA.lower() + ":"):
-            name = name[len(USER_SCHEMA) + 1:]
+            name = name[len(USER_SCHEMA) + 1 :]
         attribute, _, sub = name.partition(".")
         if attribute:
             names.add((attribute, sub or None))

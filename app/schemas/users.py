@@ -20,17 +20,28 @@ SORTS = ("id", "created_at", "name", "email")
 
 
 def _name(**kwargs):
-    return Text(trim=True, validate=validate.Length(min=1, max=100),
-                metadata={"description": "Trimmed; 1 to 100 characters."}, **kwargs)
+    return Text(
+        trim=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Trimmed; 1 to 100 characters."},
+        **kwargs,
+    )
 
 
 def _password(**kwargs):
-    return Password(load_only=True, metadata={
-        "format": "password", "maxLength": MAX_PASSWORD_LENGTH, "description": (
-        "At least PASSWORD_MIN_LENGTH characters (15 by default), at most 128; not a "
-        "common password; must not contain the email's local part or the name; not easily "
-        "guessed (fewer than 10^6 guesses by the zxcvbn estimate).")},
-        **kwargs)
+    return Password(
+        load_only=True,
+        metadata={
+            "format": "password",
+            "maxLength": MAX_PASSWORD_LENGTH,
+            "description": (
+                "At least PASSWORD_MIN_LENGTH characters (15 by default), at most 128; not a "
+                "common password; must not contain the email's local part or the name; not easily "
+                "guessed (fewer than 10^6 guesses by the zxcvbn estimate)."
+            ),
+        },
+        **kwargs,
+    )
 
 
 class UserSchema(CompiledDumpSchema):
@@ -62,10 +73,16 @@ class UserPatchSchema(Schema):
     name = _name()
     email = Email()
     password = _password()
-    current_password = Text(load_only=True, validate=validate.Length(max=MAX_PASSWORD_LENGTH),
-                            metadata={"description": (
-        "Required to change your own password or email; checked whenever sent. A wrong "
-        "one counts as a failed login (back-off: 429).")})
+    current_password = Text(
+        load_only=True,
+        validate=validate.Length(max=MAX_PASSWORD_LENGTH),
+        metadata={
+            "description": (
+                "Required to change your own password or email; checked whenever sent. A wrong "
+                "one counts as a failed login (back-off: 429)."
+            )
+        },
+    )
     role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "Admins only."})
     is_active = StrictBoolean(metadata={"description": "Admins only."})
 
@@ -81,19 +98,28 @@ class PageQuerySchema(Schema):
     """Paging parameters: page size and where to resume."""
 
     limit = StrictInteger(load_default=20, validate=validate.Range(min=1, max=100))
-    cursor = fields.String(validate=validate.Length(min=1), metadata={
-        "description": "`next_cursor` of the previous page.",
-        "pattern": f"^{CURSOR_PATTERN}$"})
+    cursor = fields.String(
+        validate=validate.Length(min=1),
+        metadata={
+            "description": "`next_cursor` of the previous page.",
+            "pattern": f"^{CURSOR_PATTERN}$",
+        },
+    )
 
 
 class UserListQuerySchema(PageQuerySchema):
     """Query parameters of the listing."""
-    q = Text(trim=True, validate=validate.Length(min=1, max=254),
-             metadata={"description": "Case-insensitive substring of name or email."})
+
+    q = Text(
+        trim=True,
+        validate=validate.Length(min=1, max=254),
+        metadata={"description": "Case-insensitive substring of name or email."},
+    )
     role = fields.String(validate=validate.OneOf(ROLES))
     is_active = QueryBoolean(metadata={"description": "`true` or `false`."})
-    sort = fields.String(load_default="id",
-                         validate=validate.OneOf([*SORTS, *(f"-{s}" for s in SORTS)]))
+    sort = fields.String(
+        load_default="id", validate=validate.OneOf([*SORTS, *(f"-{s}" for s in SORTS)])
+    )
 
 
 class UserPageSchema(CompiledDumpSchema):

@@ -28,8 +28,11 @@ def password_fingerprint(password_hash):
 
 def make_reset_token(secret_key, user):
     """Return a reset token for the user's current password and address."""
-    payload = {"uid": user.id, "pw": password_fingerprint(user.password_hash),
-               "v": user.email_version}
+    payload = {
+        "uid": user.id,
+        "pw": password_fingerprint(user.password_hash),
+        "v": user.email_version,
+    }
     return URLSafeTimedSerializer(secret_key, salt=RESET_SALT).dumps(payload)
 
 
@@ -64,7 +67,10 @@ def _load(secret_key, token, salt, max_age, field):
         data = URLSafeTimedSerializer(secret_key, salt=salt).loads(token, max_age=max_age)
     except (BadData, UnicodeError, ValueError):
         raise InvalidAccountToken() from None
-    if not (isinstance(data, dict) and isinstance(data.get("uid"), int)
-            and isinstance(data.get(field), str)):
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("uid"), int)
+        and isinstance(data.get(field), str)
+    ):
         raise InvalidAccountToken()
     return data

@@ -21,8 +21,13 @@ def normalize(text):
     """
     try:
         parsed = validate_email(
-            text, check_deliverability=False, allow_display_name=False,
-            allow_quoted_local=False, allow_domain_literal=False, allow_empty_local=False)
+            text,
+            check_deliverability=False,
+            allow_display_name=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            allow_empty_local=False,
+        )
     except EmailNotValidError as error:
         raise InvalidEmail(str(error)) from None
     email = unicodedata.normalize("NFC", parsed.normalized.lower())

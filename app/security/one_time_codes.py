@@ -26,8 +26,9 @@ RECOVERY_ALPHABET = string.ascii_lowercase + string.digits
 
 def secret_cipher(secret_key):
     """Return the Fernet cipher of TOTP secrets, keyed from SECRET_KEY."""
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"user-service totp secret").derive(secret_key.encode())
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"user-service totp secret"
+    ).derive(secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -74,10 +75,13 @@ def matching_step(secret, code, now):
 
 def new_recovery_codes():
     """Return 10 fresh recovery codes such as `k3x9-2mfa-8q7d-0zte` (82 bits each)."""
-    return ["-".join("".join(secrets.choice(RECOVERY_ALPHABET)
-                             for _ in range(RECOVERY_CODE_GROUP_LENGTH))
-                     for _ in range(RECOVERY_CODE_GROUPS))
-            for _ in range(RECOVERY_CODE_COUNT)]
+    return [
+        "-".join(
+            "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_GROUP_LENGTH))
+            for _ in range(RECOVERY_CODE_GROUPS)
+        )
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
 
 
 def hash_recovery_code(code):

@@ -68,21 +68,31 @@ def user_handle(user_id):
 def registration_options(rp, challenge, *, user_id, email, name, exclude_ids):
     """Return PublicKeyCredentialCreationOptionsJSON: resident key and UV required."""
     options = generate_registration_options(
-        rp_id=rp.id, rp_name=rp.name, user_name=email, user_id=user_handle(user_id),
-        user_display_name=name, challenge=challenge, timeout=CHALLENGE_TTL * 1000,
+        rp_id=rp.id,
+        rp_name=rp.name,
+        user_name=email,
+        user_id=user_handle(user_id),
+        user_display_name=name,
+        challenge=challenge,
+        timeout=CHALLENGE_TTL * 1000,
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.REQUIRED,
-            user_verification=UserVerificationRequirement.REQUIRED),
-        exclude_credentials=[_descriptor(cid) for cid in exclude_ids])
+            user_verification=UserVerificationRequirement.REQUIRED,
+        ),
+        exclude_credentials=[_descriptor(cid) for cid in exclude_ids],
+    )
     return json.loads(options_to_json(options))
 
 
 def authentication_options(rp, challenge, *, allow_ids=None):
     """Return PublicKeyCredentialRequestOptionsJSON; no allowCredentials when None."""
     options = generate_authentication_options(
-        rp_id=rp.id, challenge=challenge, timeout=CHALLENGE_TTL * 1000,
+        rp_id=rp.id,
+        challenge=challenge,
+        timeout=CHALLENGE_TTL * 1000,
         allow_credentials=[_descriptor(cid) for cid in allow_ids] if allow_ids else None,
-        user_verification=UserVerificationRequirement.REQUIRED)
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
     body = json.loads(options_to_json(options))
     if allow_ids is None:
         body.pop("allowCredentials", None)
@@ -97,7 +107,8 @@ def challenge_of(credential):
     """Return the challenge a response answers (from its clientDataJSON)."""
     try:
         client_data = parse_client_data_json(
-            base64url_to_bytes(credential["response"]["clientDataJSON"]))
+            base64url_to_bytes(credential["response"]["clientDataJSON"])
+        )
         return bytes(client_data.challenge)
     except Exception as error:  # any parse failure: a malformed response
         raise InvalidPasskey(f"unreadable clientDataJSON: {type(error).__name__}") from None
@@ -127,26 +138,37 @@ def verify_registration(rp, credential, challenge):
     """Verify a RegistrationResponseJSON; return what to store, or raise InvalidPasskey."""
     try:
         verified = verify_registration_response(
-            credential=credential, expected_challenge=challenge, expected_rp_id=rp.id,
-            expected_origin=list(rp.origins), require_user_verification=True)
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp.id,
+            expected_origin=list(rp.origins),
+            require_user_verification=True,
+        )
         transports = credential["response"].get("transports") or []
     except Exception as error:  # py_webauthn raises many kinds on hostile input
         raise InvalidPasskey(f"registration refused: {type(error).__name__}") from None
     if not MIN_CREDENTIAL_ID_LENGTH <= len(verified.credential_id) <= MAX_CREDENTIAL_ID_LENGTH:
         raise InvalidPasskey("credential id of a bad length")
-    return NewCredential(bytes_to_base64url(verified.credential_id),
-                         bytes_to_base64url(verified.credential_public_key),
-                         verified.sign_count,
-                         tuple(t for t in transports if isinstance(t, str))[:8])
+    return NewCredential(
+        bytes_to_base64url(verified.credential_id),
+        bytes_to_base64url(verified.credential_public_key),
+        verified.sign_count,
+        tuple(t for t in transports if isinstance(t, str))[:8],
+    )
 
 
 def verify_assertion(rp, credential, challenge, *, public_key, sign_count):
     """Verify an AuthenticationResponseJSON; return the new sign count or raise."""
     try:
         verified = verify_authentication_response(
-            credential=credential, expected_challenge=challenge, expected_rp_id=rp.id,
-            expected_origin=list(rp.origins), credential_public_key=base64url_to_bytes(public_key),
-            credential_current_sign_count=sign_count, require_user_verification=True)
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp.id,
+            expected_origin=list(rp.origins),
+            credential_public_key=base64url_to_bytes(public_key),
+            credential_current_sign_count=sign_count,
+            require_user_verification=True,
+        )
     except Exception as error:  # py_webauthn raises many kinds on hostile input
         raise InvalidPasskey(f"assertion refused: {type(error).__name__}") from None
     return verified.new_sign_count

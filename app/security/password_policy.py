@@ -57,15 +57,13 @@ def _guessable(password):
     if estimate["guesses"] >= MIN_GUESSES:
         return []
     why = estimate["feedback"]["warning"] or "It follows a pattern that is easy to guess."
-    return [f"This password is too easy to guess: {why} Add more words or characters "
-            "that do not follow a pattern."]
+    return [
+        f"This password is too easy to guess: {why} Add more words or characters "
+        "that do not follow a pattern."
+    ]
 
 
 def _context_words(email, name):
     local_part = email.rsplit("@", 1)[0] if email else ""
     words = (("email address", local_part), ("name", name or ""))
-    return [
-        (label, word.casefold())
-        for label, word in words
-        if len(word) >= MIN_CONTEXT_LENGTH
-    ]
+    return [(label, word.casefold()) for label, word in words if len(word) >= MIN_CONTEXT_LENGTH]

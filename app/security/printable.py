@@ -18,7 +18,6 @@ def has_lone_surrogate(text):
 def is_printable(text):
     """Tell whether every character of `text` is one a person can see or type."""
     return not any(
-        unicodedata.category(char) in FORBIDDEN_CATEGORIES
-        and char not in ALLOWED_FORMAT_CHARACTERS
+        unicodedata.category(char) in FORBIDDEN_CATEGORIES and char not in ALLOWED_FORMAT_CHARACTERS
         for char in text
     )

@@ -31,9 +31,19 @@ VERIFY_PAGE_PATH = "/email/verify"
 # finding an account and mailing it took 2.6 ms more than finding none, and on a busy
 # machine the noise is larger than that.
 FORGOT_PASSWORD_FLOOR = 0.05
-STAND_IN = User(id=0, name="", email="nobody@example.com", password_hash="", role="user",
-                is_active=True, email_verified=False, token_version=0, email_version=0,
-                created_at=utcnow(), updated_at=utcnow())
+STAND_IN = User(
+    id=0,
+    name="",
+    email="nobody@example.com",
+    password_hash="",
+    role="user",
+    is_active=True,
+    email_verified=False,
+    token_version=0,
+    email_version=0,
+    created_at=utcnow(),
+    updated_at=utcnow(),
+)
 
 
 def request_password_reset(email):
@@ -57,9 +67,12 @@ def _mail_reset_link(email):
     # Composed here, on both paths: composing in the mail thread made it compete with the
     # request for the GIL on the known path only.
     message = messages.password_reset(
-        sender=_sender(), user=recipient, token=token,
+        sender=_sender(),
+        user=recipient,
+        token=token,
         valid_minutes=account_tokens.RESET_MAX_AGE // 60,
-        link=_link("PASSWORD_RESET_URL", RESET_PAGE_PATH, token))
+        link=_link("PASSWORD_RESET_URL", RESET_PAGE_PATH, token),
+    )
     if real:
         mail.send(message)
 
@@ -73,8 +86,9 @@ def reset_password(token, password):
     with transaction(conn):
         # Check again under the write lock: two resets with one token change it only once.
         _user_for_reset_token(token)
-        users_repo.update(conn, user.id, changes={"password_hash": new_hash}, now=utcnow(),
-                          revoke_sessions=True)
+        users_repo.update(
+            conn, user.id, changes={"password_hash": new_hash}, now=utcnow(), revoke_sessions=True
+        )
         login_failures.clear(conn, email_key(user.email))
         audit.record("password.reset", actor=user, subject=user)
 
@@ -82,9 +96,15 @@ def reset_password(token, password):
 def send_verification(user):
     """Mail a token that confirms the user's current address."""
     token = account_tokens.make_verification_token(_secret(), user)
-    mail.send(functools.partial(
-        messages.email_verification, sender=_sender(), user=user, token=token,
-        link=_link("EMAIL_VERIFY_URL", VERIFY_PAGE_PATH, token)))
+    mail.send(
+        functools.partial(
+            messages.email_verification,
+            sender=_sender(),
+            user=user,
+            token=token,
+            link=_link("EMAIL_VERIFY_URL", VERIFY_PAGE_PATH, token),
+        )
+    )
 
 
 def verify_email(token):
@@ -96,8 +116,11 @@ def verify_email(token):
     conn = get_db()
     with transaction(conn):
         user = users_repo.get_by_id(conn, user_id)
-        if user is None or (user.email, user.email_version) != (email, version) or (
-                user.email_verified):
+        if (
+            user is None
+            or (user.email, user.email_version) != (email, version)
+            or (user.email_verified)
+        ):
             raise _invalid_token()
         users_repo.update(conn, user.id, changes={"email_verified": True}, now=utcnow())
         audit.record("email.verified", actor=user, subject=user)
@@ -110,8 +133,11 @@ def _user_for_reset_token(token):
         raise _invalid_token() from None
     user = users_repo.get_by_id(get_db(), user_id)
     # A token mailed before the email changed went to a former address: it is void.
-    if user is None or account_tokens.password_fingerprint(user.password_hash) != fingerprint \
-            or user.email_version != email_version:
+    if (
+        user is None
+        or account_tokens.password_fingerprint(user.password_hash) != fingerprint
+        or user.email_version != email_version
+    ):
         raise _invalid_token()
     return user
 

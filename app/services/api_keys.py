@@ -13,8 +13,11 @@ from app.services.users import get_user
 
 SCOPES = ("users:read", "users:write", "scim")
 # What each scope lets a key do; `users:write` includes reading.
-GRANTS = {"users:read": {"users:read"}, "users:write": {"users:read", "users:write"},
-          "scim": {"scim"}}
+GRANTS = {
+    "users:read": {"users:read"},
+    "users:write": {"users:read", "users:write"},
+    "scim": {"scim"},
+}
 ADMIN_ONLY_SCOPES = ("scim",)
 MAX_LIVE_KEYS = 20
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -36,20 +39,38 @@ def create(actor, *, name, scopes, expires_in_days=None):
     scopes = tuple(dict.fromkeys(scopes))
     refused = [scope for scope in scopes if scope in ADMIN_ONLY_SCOPES]
     if refused and not actor.is_admin:
-        raise InvalidInput("The request body is invalid.", errors={
-            "scopes": [f"Only an admin's key may have the scope {refused[0]!r}."]})
+        raise InvalidInput(
+            "The request body is invalid.",
+            errors={"scopes": [f"Only an admin's key may have the scope {refused[0]!r}."]},
+        )
     now = utcnow()
     expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
     key, prefix, key_hash = key_material.new_api_key()
     conn = get_db()
     with transaction(conn):
         if keys_repo.count_live(conn, actor.id, now) >= MAX_LIVE_KEYS:
-            raise Conflict(f"A user may have at most {MAX_LIVE_KEYS} live API keys; "
-                           "revoke one first.", code="too_many_api_keys")
-        api_key = keys_repo.insert(conn, user_id=actor.id, name=name, key_hash=key_hash,
-                                   prefix=prefix, scopes=scopes, now=now, expires_at=expires_at)
-        audit.record("api_key.created", actor=actor, subject=actor, api_key_id=api_key.id,
-                     prefix=prefix, scopes=list(scopes))
+            raise Conflict(
+                f"A user may have at most {MAX_LIVE_KEYS} live API keys; revoke one first.",
+                code="too_many_api_keys",
+            )
+        api_key = keys_repo.insert(
+            conn,
+            user_id=actor.id,
+            name=name,
+            key_hash=key_hash,
+            prefix=prefix,
+            scopes=scopes,
+            now=now,
+            expires_at=expires_at,
+        )
+        audit.record(
+            "api_key.created",
+            actor=actor,
+            subject=actor,
+            api_key_id=api_key.id,
+            prefix=prefix,
+            scopes=list(scopes),
+        )
     return NewApiKey(key, api_key)
 
 
@@ -67,8 +88,13 @@ def revoke(actor, ref, key_id):
         api_key = keys_repo.revoke(conn, user_id=owner.id, key_id=key_id, now=utcnow())
         if api_key is None:
             raise NotFound("No such API key.")
-        audit.record("api_key.revoked", actor=actor, subject=owner, api_key_id=api_key.id,
-                     prefix=api_key.prefix)
+        audit.record(
+            "api_key.revoked",
+            actor=actor,
+            subject=owner,
+            api_key_id=api_key.id,
+            prefix=api_key.prefix,
+        )
 
 
 def authenticate(key):
@@ -92,8 +118,9 @@ def authenticate(key):
     last_used = credential.key.last_used_at
     if last_used is None or now - last_used >= LAST_USED_GRANULARITY:
         with transaction(conn):
-            keys_repo.touch(conn, key_id=credential.key.id, now=now,
-                            not_since=now - LAST_USED_GRANULARITY)
+            keys_repo.touch(
+                conn, key_id=credential.key.id, now=now, not_since=now - LAST_USED_GRANULARITY
+            )
     return credential.owner, credential.key
 
 

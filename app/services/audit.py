@@ -29,13 +29,36 @@ from app.services import security_mail
 
 logger = logging.getLogger("app.security")
 EVENT_TYPES = (
-    "user.registered", "user.deleted", "user.role_changed", "user.status_changed",
-    "login.succeeded", "login.failed", "login.throttled", "logout", "session.revoked",
-    "token.reuse_detected", "password.changed", "password.reset_requested", "password.reset",
-    "email.changed", "email.verified", "reauth.succeeded", "reauth.failed", "mfa.enabled",
-    "mfa.disabled", "mfa.reset", "mfa.failed", "passkey.added", "passkey.removed",
-    "recovery_codes.generated", "recovery_code.used", "api_key.created", "api_key.revoked",
-    "scim.user_created", "scim.user_updated", "scim.user_deleted",
+    "user.registered",
+    "user.deleted",
+    "user.role_changed",
+    "user.status_changed",
+    "login.succeeded",
+    "login.failed",
+    "login.throttled",
+    "logout",
+    "session.revoked",
+    "token.reuse_detected",
+    "password.changed",
+    "password.reset_requested",
+    "password.reset",
+    "email.changed",
+    "email.verified",
+    "reauth.succeeded",
+    "reauth.failed",
+    "mfa.enabled",
+    "mfa.disabled",
+    "mfa.reset",
+    "mfa.failed",
+    "passkey.added",
+    "passkey.removed",
+    "recovery_codes.generated",
+    "recovery_code.used",
+    "api_key.created",
+    "api_key.revoked",
+    "scim.user_created",
+    "scim.user_updated",
+    "scim.user_deleted",
 )
 STORED = frozenset(EVENT_TYPES)
 # Attributes every log record has: a detail of that name is logged as `detail_<name>`.
@@ -50,12 +73,21 @@ def record(event, *, actor=None, subject=None, level=logging.INFO, **details):
     """
     origin = request_origin()
     actor_id, subject_id = getattr(actor, "id", actor), getattr(subject, "id", subject)
-    logger.log(level, event, extra={
-        "event": event, "actor_id": actor_id, "subject_id": subject_id, "ip": origin.ip,
-        "request_id": origin.request_id,
-        **{f"detail_{key}" if key in RECORD_ATTRIBUTES else key: value
-           for key, value in details.items()},
-    })
+    logger.log(
+        level,
+        event,
+        extra={
+            "event": event,
+            "actor_id": actor_id,
+            "subject_id": subject_id,
+            "ip": origin.ip,
+            "request_id": origin.request_id,
+            **{
+                f"detail_{key}" if key in RECORD_ATTRIBUTES else key: value
+                for key, value in details.items()
+            },
+        },
+    )
     if event == "login.failed" or event in LOGIN_OUTCOMES:
         metrics.count_login(LOGIN_OUTCOMES.get(event) or details.get("reason"))
     if event in STORED:
@@ -69,9 +101,15 @@ def request_origin():
 
 
 def _store(event, actor_id, subject, subject_id, origin, details):
-    fields = {"type": event, "occurred_at": utcnow(), "actor_id": actor_id,
-              "subject_id": subject_id, "ip": origin.ip, "request_id": origin.request_id,
-              "details": details}
+    fields = {
+        "type": event,
+        "occurred_at": utcnow(),
+        "actor_id": actor_id,
+        "subject_id": subject_id,
+        "ip": origin.ip,
+        "request_id": origin.request_id,
+        "details": details,
+    }
     conn = open_transaction()
     if conn is not None:
         # Part of the change: if this fails, the change fails with it.
@@ -84,7 +122,14 @@ def _store(event, actor_id, subject, subject_id, origin, details):
             audit_events.insert(conn, **fields)
             security_mail.queue(conn, fields, subject)
     except (DatabaseUnavailable, *DATABASE_ERRORS) as error:
-        logger.error("audit event not stored: %s", event, extra={
-            "event": "audit.write_failed", "audit_type": event,
-            "request_id": origin.request_id, "error": type(error).__name__})
+        logger.error(
+            "audit event not stored: %s",
+            event,
+            extra={
+                "event": "audit.write_failed",
+                "audit_type": event,
+                "request_id": origin.request_id,
+                "error": type(error).__name__,
+            },
+        )
         metrics.count_audit_write_failure()

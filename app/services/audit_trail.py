@@ -15,13 +15,15 @@ CURSOR_LISTING = "audit-events"  # a cursor of another listing is refused here
 PRUNE_BATCH_SIZE = 10_000
 
 
-def list_events(actor, *, limit, cursor=None, type=None, actor_id=None, subject_id=None,
-                since=None, until=None):
+def list_events(
+    actor, *, limit, cursor=None, type=None, actor_id=None, subject_id=None, since=None, until=None
+):
     """Return (events, next_cursor) of one page of the whole trail (admins only)."""
     if not actor.is_admin:
         raise PermissionDenied("Only admins may read the audit trail.")
-    return _page(limit, cursor, type=type, actor_id=actor_id, subject_id=subject_id,
-                 since=since, until=until)
+    return _page(
+        limit, cursor, type=type, actor_id=actor_id, subject_id=subject_id, since=since, until=until
+    )
 
 
 def list_user_events(actor, ref, *, limit, cursor=None, subject_id=None, **filters):

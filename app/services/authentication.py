@@ -28,15 +28,23 @@ def login(email, password):
     block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
     if not password_matches(user, password):
         login_throttle.confirm_failure(block_level, subject=user)
-        audit.record("login.failed", subject=user, level=logging.WARNING,
-                     reason="unknown_email" if user is None else "wrong_password")
+        audit.record(
+            "login.failed",
+            subject=user,
+            level=logging.WARNING,
+            reason="unknown_email" if user is None else "wrong_password",
+        )
         raise bad_credentials()
     try:
         pair = _open_session(conn, user, account, password, now)
     except PermissionDenied as refusal:
         # Recorded after the rollback, on its own: the refusal changes nothing else.
-        audit.record("login.failed", subject=refusal.subject, level=logging.WARNING,
-                     reason="account_disabled")
+        audit.record(
+            "login.failed",
+            subject=refusal.subject,
+            level=logging.WARNING,
+            reason="account_disabled",
+        )
         raise
     if random.random() < current_app.config["SESSION_PURGE_PROBABILITY"]:
         login_sessions.purge_expired()
@@ -77,8 +85,9 @@ def _unchanged_since_check(conn, user):
     if current is None or current.password_hash != user.password_hash:
         raise bad_credentials()
     if not current.is_active:
-        raise PermissionDenied("This account is disabled.", code="account_disabled",
-                               subject=current.id)
+        raise PermissionDenied(
+            "This account is disabled.", code="account_disabled", subject=current.id
+        )
     return current
 
 
@@ -99,8 +108,9 @@ def _rehash_if_needed(conn, user, password, now):
     method = hash_method()
     if not needs_rehash(user.password_hash, method):
         return user
-    return users_repo.update(conn, user.id, now=now,
-                             changes={"password_hash": hash_password(password, method)})
+    return users_repo.update(
+        conn, user.id, now=now, changes={"password_hash": hash_password(password, method)}
+    )
 
 
 def check_current_password(user, password):
@@ -115,9 +125,12 @@ def check_current_password(user, password):
     block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
     if not verify_password(user.password_hash, password):
         login_throttle.confirm_failure(block_level, subject=user)
-        audit.record("login.failed", subject=user, level=logging.WARNING,
-                     reason="wrong_current_password")
-        raise InvalidInput("The request body is invalid.", errors={
-            "current_password": ["This is not your current password."]})
+        audit.record(
+            "login.failed", subject=user, level=logging.WARNING, reason="wrong_current_password"
+        )
+        raise InvalidInput(
+            "The request body is invalid.",
+            errors={"current_password": ["This is not your current password."]},
+        )
     with transaction(conn):
         login_throttle.reset(conn, account)

@@ -33,8 +33,9 @@ def decode(secret_key, cursor, *, sort):
         except (BadData, UnicodeError, ValueError):
             data = None
     if not _valid(data, sort):
-        raise InvalidRequest("The cursor is malformed or was not issued for this listing.",
-                             code="invalid_cursor")
+        raise InvalidRequest(
+            "The cursor is malformed or was not issued for this listing.", code="invalid_cursor"
+        )
     return {"value": data["value"], "id": data["id"]}
 
 

@@ -31,8 +31,11 @@ def _check_migrated(source):
     pending = migrations.pending(source)
     if pending:
         names = ", ".join(migration.name for migration in pending)
-        raise Conflict(f"the source database is not fully migrated (pending: {names});"
-                       " run `flask db upgrade` on it first", code="source_not_migrated")
+        raise Conflict(
+            f"the source database is not fully migrated (pending: {names});"
+            " run `flask db upgrade` on it first",
+            code="source_not_migrated",
+        )
 
 
 def _ignore(done, total):
@@ -44,10 +47,13 @@ def _copy_all(source, target, batch_size, on_progress):
     migrations.upgrade(target)
     with _snapshot(source), transaction(target):
         _check_empty(target)
-        progress = _Progress(on_progress, sum(copying.count_rows(source, table)
-                                              for table in copying.TABLES))
-        counts = {table.name: _copy_table(source, target, table, batch_size, progress)
-                  for table in copying.TABLES}
+        progress = _Progress(
+            on_progress, sum(copying.count_rows(source, table) for table in copying.TABLES)
+        )
+        counts = {
+            table.name: _copy_table(source, target, table, batch_size, progress)
+            for table in copying.TABLES
+        }
         for table in copying.GENERATED_IDS:
             last_id = copying.last_id(source, table)
             if last_id:
@@ -69,8 +75,10 @@ def _check_empty(target):
     """Refuse a target that holds data already: the copy would mix two databases."""
     filled = [table.name for table in copying.TABLES if not copying.is_empty(target, table)]
     if filled:
-        raise Conflict(f"the target database is not empty ({', '.join(filled)} have rows);"
-                       " nothing was copied", code="target_not_empty")
+        raise Conflict(
+            f"the target database is not empty ({', '.join(filled)} have rows); nothing was copied",
+            code="target_not_empty",
+        )
 
 
 class _Progress:

@@ -35,9 +35,16 @@ def open_session(conn, user, now, *, amr=("pwd",)):
     noting the client's address and user agent."""
     session_id = tokens.new_session_id()
     origin = audit.request_origin()
-    sessions_repo.create(conn, session_id=session_id, user_id=user.id,
-                         user_version=user.token_version, now=now, ip=origin.ip,
-                         user_agent=origin.user_agent, amr=amr)
+    sessions_repo.create(
+        conn,
+        session_id=session_id,
+        user_id=user.id,
+        user_version=user.token_version,
+        now=now,
+        ip=origin.ip,
+        user_agent=origin.user_agent,
+        amr=amr,
+    )
     return _issue_pair(conn, user, session_id, now, amr)
 
 
@@ -50,8 +57,12 @@ def refresh(refresh_token):
         record = sessions_repo.find_refresh_token(conn, token_hash)
         if record is not None and record.spent:
             sessions_repo.revoke(conn, session_id=record.session_id, now=now)
-            audit.record("token.reuse_detected", subject=record.user_id,
-                         level=logging.WARNING, session_id=record.session_id)
+            audit.record(
+                "token.reuse_detected",
+                subject=record.user_id,
+                level=logging.WARNING,
+                session_id=record.session_id,
+            )
         else:
             return _redeem(conn, record, token_hash, now)
     # Committed the revocation above; only now refuse.
@@ -61,8 +72,7 @@ def refresh(refresh_token):
 def _redeem(conn, record, token_hash, now):
     if record is None or record.expires_at <= now:
         raise _invalid()
-    user = users_repo.get_by_session(conn, user_id=record.user_id,
-                                     session_id=record.session_id)
+    user = users_repo.get_by_session(conn, user_id=record.user_id, session_id=record.session_id)
     if user is None or not user.is_active:
         raise _invalid()
     if not sessions_repo.spend_refresh_token(conn, token_hash=token_hash, now=now):
@@ -92,18 +102,26 @@ def purge_expired():
     with transaction(conn):
         purged = sessions_repo.purge(conn, now=now, revoked_before=now - REVOKED_SESSIONS_KEPT)
         failures = login_failures.purge(conn, before=now - window)
-    return {"refresh_tokens": purged.refresh_tokens, "sessions": purged.sessions,
-            "login_failures": failures}
+    return {
+        "refresh_tokens": purged.refresh_tokens,
+        "sessions": purged.sessions,
+        "login_failures": failures,
+    }
 
 
 def _issue_pair(conn, user, session_id, now, amr):
     refresh_token, refresh_hash = tokens.new_refresh_token()
     ttl = current_app.config["REFRESH_TOKEN_TTL"]
-    sessions_repo.add_refresh_token(conn, token_hash=refresh_hash, session_id=session_id,
-                                    expires_at=now + timedelta(seconds=ttl))
+    sessions_repo.add_refresh_token(
+        conn,
+        token_hash=refresh_hash,
+        session_id=session_id,
+        expires_at=now + timedelta(seconds=ttl),
+    )
     settings = token_settings()
     access_token = tokens.issue_access_token(
-        settings, user_id=user.id, role=user.role, session_id=session_id, now=now, amr=amr)
+        settings, user_id=user.id, role=user.role, session_id=session_id, now=now, amr=amr
+    )
     return TokenPair(access_token, refresh_token, settings.ttl, user)
 
 
@@ -112,9 +130,12 @@ def token_settings():
     cached = current_app.extensions.get("token_settings")
     if cached is None:
         config = current_app.config
-        cached = tokens.TokenSettings(tokens.derive_key(config["SECRET_KEY"]),
-                                      config["JWT_ISSUER"], config["JWT_AUDIENCE"],
-                                      config["ACCESS_TOKEN_TTL"])
+        cached = tokens.TokenSettings(
+            tokens.derive_key(config["SECRET_KEY"]),
+            config["JWT_ISSUER"],
+            config["JWT_AUDIENCE"],
+            config["ACCESS_TOKEN_TTL"],
+        )
         current_app.extensions["token_settings"] = cached
     return cached
 
@@ -136,7 +157,8 @@ def end_session(actor, ref, session_id):
         raise NotFound("No such live session of this user.")  # no id looks like that
     conn = get_db()
     with transaction(conn):
-        if not sessions_repo.revoke_live(conn, session_id=session_id, user_id=target.id,
-                                         now=utcnow()):
+        if not sessions_repo.revoke_live(
+            conn, session_id=session_id, user_id=target.id, now=utcnow()
+        ):
             raise NotFound("No such live session of this user.")
         audit.record("session.revoked", actor=actor, subject=target, session_id=session_id)

@@ -33,8 +33,9 @@ def begin_attempt(conn, account, now, *, subject=None):
             level = _next_block_level(conn, account, block, now, window)
             if level is not None:
                 backoff = min(FIRST_BACKOFF * 2 ** min(level, 16), MAX_BACKOFF)
-                login_failures.set_block(conn, account=account, level=level,
-                                         until=now + timedelta(seconds=backoff))
+                login_failures.set_block(
+                    conn, account=account, level=level, until=now + timedelta(seconds=backoff)
+                )
     if blocked:
         # Recorded once the refusal's read-only transaction is over: on its own.
         raise _refusal(block.blocked_until - now, subject)
@@ -67,5 +68,7 @@ def reset(conn, account):
 
 def _refusal(remaining, subject):
     audit.record("login.throttled", subject=subject, level=logging.WARNING)
-    return RateLimited("Too many failed logins for this account; try again later.",
-                       retry_after=max(1, math.ceil(remaining.total_seconds())))
+    return RateLimited(
+        "Too many failed logins for this account; try again later.",
+        retry_after=max(1, math.ceil(remaining.total_seconds())),
+    )

@@ -46,8 +46,9 @@ def _proven_factor(conn, user, now, *, code, passkey):
 
 
 def _complete(conn, user, record, method, account, now):
-    if not factors_repo.spend_mfa_token(conn, token_hash=record.token_hash, now=now,
-                                        max_failures=second_factors.MAX_CODE_FAILURES):
+    if not factors_repo.spend_mfa_token(
+        conn, token_hash=record.token_hash, now=now, max_failures=second_factors.MAX_CODE_FAILURES
+    ):
         raise _dead_token()
     current = users_repo.get_by_id(conn, user.id)
     if current is None or current.token_version != record.user_version:

@@ -30,8 +30,9 @@ DEFAULT_NAME = "Passkey"
 def relying_party():
     """Return the relying party the settings describe."""
     config = current_app.config
-    return webauthn.RelyingParty(config["WEBAUTHN_RP_ID"], config["WEBAUTHN_RP_NAME"],
-                                 tuple(config["WEBAUTHN_ORIGINS"]))
+    return webauthn.RelyingParty(
+        config["WEBAUTHN_RP_ID"], config["WEBAUTHN_RP_NAME"], tuple(config["WEBAUTHN_ORIGINS"])
+    )
 
 
 def registration_options(user):
@@ -42,8 +43,13 @@ def registration_options(user):
         existing = passkeys_repo.list_for_user(conn, user.id)
         _store_challenge(conn, challenge, "register", user_id=user.id)
     return webauthn.registration_options(
-        relying_party(), challenge, user_id=user.id, email=user.email, name=user.name,
-        exclude_ids=[passkey.credential_id for passkey in existing])
+        relying_party(),
+        challenge,
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        exclude_ids=[passkey.credential_id for passkey in existing],
+    )
 
 
 def register(user, credential, name=None):
@@ -60,10 +66,17 @@ def register(user, credential, name=None):
             refusal = str(error)
         else:
             return _store_passkey(conn, user, new, name, now)
-    audit.record("passkey.registration_refused", actor=user, subject=user,
-                 level=logging.WARNING, reason=refusal)
-    raise _bad_credential("The credential was not accepted: a bad attestation, origin or "
-                          "RP id, no user verification, or an unknown or spent challenge.")
+    audit.record(
+        "passkey.registration_refused",
+        actor=user,
+        subject=user,
+        level=logging.WARNING,
+        reason=refusal,
+    )
+    raise _bad_credential(
+        "The credential was not accepted: a bad attestation, origin or "
+        "RP id, no user verification, or an unknown or spent challenge."
+    )
 
 
 def _verified_registration(conn, user, credential, now):
@@ -75,8 +88,9 @@ def _verified_registration(conn, user, credential, now):
 
 def _store_passkey(conn, user, new, name, now):
     was_enabled = second_factors.current_status(conn, user.id).enabled
-    passkey = passkeys_repo.add(conn, user_id=user.id, credential=new,
-                                name=name or DEFAULT_NAME, now=now)
+    passkey = passkeys_repo.add(
+        conn, user_id=user.id, credential=new, name=name or DEFAULT_NAME, now=now
+    )
     if passkey is None:
         raise _bad_credential("This passkey is registered already.")
     audit.record("passkey.added", actor=user, subject=user, passkey_id=passkey.id)
@@ -101,8 +115,9 @@ def remove(user, passkey_id):
         audit.record("passkey.removed", actor=user, subject=user, passkey_id=passkey_id)
         second_factors.factor_removed(conn, user)
         if not second_factors.current_status(conn, user.id).enabled:
-            audit.record("mfa.disabled", actor=user, subject=user, method="passkey",
-                         mfa_enabled=False)
+            audit.record(
+                "mfa.disabled", actor=user, subject=user, method="passkey", mfa_enabled=False
+            )
 
 
 def request_options(*, mfa_token=None, user=None, session_id=None):
@@ -128,8 +143,11 @@ def _request_options(conn, purpose, user_id, session_id):
     challenge = webauthn.new_challenge()
     with transaction(conn):
         _store_challenge(conn, challenge, purpose, user_id=user_id, session_id=session_id)
-        allowed = ([p.credential_id for p in passkeys_repo.list_for_user(conn, user_id)]
-                   if user_id is not None else None)
+        allowed = (
+            [p.credential_id for p in passkeys_repo.list_for_user(conn, user_id)]
+            if user_id is not None
+            else None
+        )
     return webauthn.authentication_options(relying_party(), challenge, allow_ids=allowed)
 
 
@@ -141,8 +159,11 @@ def verify_assertion(conn, credential, now, *, purpose, user_id=None, session_id
     """
     try:
         challenge = _take_challenge(conn, credential, now)
-        if (challenge.purpose != purpose or challenge.user_id != user_id
-                or challenge.session_id != session_id):
+        if (
+            challenge.purpose != purpose
+            or challenge.user_id != user_id
+            or challenge.session_id != session_id
+        ):
             raise _Refused("challenge issued for something else")
         passkey = passkeys_repo.get(conn, webauthn.credential_id_of(credential))
         if passkey is None or (user_id is not None and passkey.user_id != user_id):
@@ -150,16 +171,29 @@ def verify_assertion(conn, credential, now, *, purpose, user_id=None, session_id
         handle = webauthn.user_handle_of(credential)
         if handle is not None and handle != webauthn.user_handle(passkey.user_id):
             raise _Refused("user handle of another user")
-        count = webauthn.verify_assertion(relying_party(), credential, challenge.raw,
-                                          public_key=passkey.public_key,
-                                          sign_count=passkey.sign_count)
-        if not passkeys_repo.record_use(conn, credential_id=passkey.credential_id,
-                                        old_count=passkey.sign_count, new_count=count,
-                                        now=now):
+        count = webauthn.verify_assertion(
+            relying_party(),
+            credential,
+            challenge.raw,
+            public_key=passkey.public_key,
+            sign_count=passkey.sign_count,
+        )
+        if not passkeys_repo.record_use(
+            conn,
+            credential_id=passkey.credential_id,
+            old_count=passkey.sign_count,
+            new_count=count,
+            now=now,
+        ):
             raise _Refused("the sign counter moved meanwhile")
     except (_Refused, webauthn.InvalidPasskey) as error:
-        audit.record("passkey.assertion_refused", subject=user_id, level=logging.WARNING,
-                     purpose=purpose, reason=str(error))
+        audit.record(
+            "passkey.assertion_refused",
+            subject=user_id,
+            level=logging.WARNING,
+            purpose=purpose,
+            reason=str(error),
+        )
         return None
     return passkey
 
@@ -198,9 +232,14 @@ class _Challenge:
 def _store_challenge(conn, challenge, purpose, *, user_id=None, session_id=None):
     now = utcnow()
     passkeys_repo.add_challenge(
-        conn, challenge_hash=webauthn.hash_challenge(challenge), purpose=purpose,
-        user_id=user_id, session_id=session_id, now=now,
-        expires_at=now + timedelta(seconds=webauthn.CHALLENGE_TTL))
+        conn,
+        challenge_hash=webauthn.hash_challenge(challenge),
+        purpose=purpose,
+        user_id=user_id,
+        session_id=session_id,
+        now=now,
+        expires_at=now + timedelta(seconds=webauthn.CHALLENGE_TTL),
+    )
 
 
 def _take_challenge(conn, credential, now):
@@ -208,8 +247,11 @@ def _take_challenge(conn, credential, now):
         raw = webauthn.challenge_of(credential) if isinstance(credential, dict) else None
     except webauthn.InvalidPasskey:
         raise _Refused("malformed clientDataJSON") from None
-    stored = (passkeys_repo.take_challenge(conn, challenge_hash=webauthn.hash_challenge(raw),
-                                           now=now) if raw else None)
+    stored = (
+        passkeys_repo.take_challenge(conn, challenge_hash=webauthn.hash_challenge(raw), now=now)
+        if raw
+        else None
+    )
     if stored is None:
         raise _Refused("unknown, spent or expired challenge")
     return _Challenge(stored.purpose, stored.user_id, stored.session_id, raw)

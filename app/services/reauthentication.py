@@ -20,10 +20,15 @@ def require_recent(session_id):
         raise PermissionDenied("This route needs a login session.")
     authentication = sessions_repo.get_authentication(get_db(), session_id)
     max_age = timedelta(seconds=current_app.config["REAUTH_MAX_AGE"])
-    if (authentication is None or authentication.authenticated_at is None
-            or utcnow() - authentication.authenticated_at > max_age):
-        raise PermissionDenied("This change needs a recent login; POST /reauth first.",
-                               code="reauthentication_required")
+    if (
+        authentication is None
+        or authentication.authenticated_at is None
+        or utcnow() - authentication.authenticated_at > max_age
+    ):
+        raise PermissionDenied(
+            "This change needs a recent login; POST /reauth first.",
+            code="reauthentication_required",
+        )
 
 
 def reauthenticate(user, session_id, *, password=None, code=None, passkey=None):
@@ -38,8 +43,9 @@ def reauthenticate(user, session_id, *, password=None, code=None, passkey=None):
     block_level = login_throttle.begin_attempt(conn, account, now, subject=user)
     proven = password is None or password_matches(user, password)
     with transaction(conn):
-        proven = proven and _factor_proven(conn, user, session_id, now, password=password,
-                                           code=code, passkey=passkey)
+        proven = proven and _factor_proven(
+            conn, user, session_id, now, password=password, code=code, passkey=passkey
+        )
         if proven:
             login_throttle.reset(conn, account)
             sessions_repo.mark_authenticated(conn, session_id=session_id, now=now)
@@ -57,6 +63,10 @@ def _factor_proven(conn, user, session_id, now, *, password, code, passkey):
     if code is not None:
         return second_factors.verify_code(conn, user, code, now)
     if passkey is not None:
-        return passkeys.verify_assertion(conn, passkey, now, purpose="reauth", user_id=user.id,
-                                         session_id=session_id) is not None
+        return (
+            passkeys.verify_assertion(
+                conn, passkey, now, purpose="reauth", user_id=user.id, session_id=session_id
+            )
+            is not None
+        )
     return False

@@ -1,6 +1,5 @@
 """The `{ref}` of a user path: a numeric id, an email address or `me`."""
 
-
 MAX_ID_DIGITS = 19
 
 

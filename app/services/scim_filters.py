@@ -13,7 +13,8 @@ from scim2_models import SCIMException, ScimFilter
 from scim2_models.path import Comparison, LogicalExpr, Not, Present, ValuePath
 
 from app.models import to_db_time
-from app.repositories.scim_users import ATTRIBUTES, Comparison as Condition, Junction, Negation
+from app.repositories.scim_users import ATTRIBUTES, Junction, Negation
+from app.repositories.scim_users import Comparison as Condition
 from app.services.domain_errors import InvalidRequest
 
 MAX_LENGTH = 2048
@@ -22,7 +23,9 @@ MAX_TERMS = 100
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 # Lower-cased attribute paths -> the names of ATTRIBUTES.
 NAMES = {name.lower(): name for name in ATTRIBUTES} | {
-    "emails": "emails.value", "name.formatted": "displayName"}
+    "emails": "emails.value",
+    "name.formatted": "displayName",
+}
 STRING_OPERATORS = {"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"}
 BOOLEAN_STRINGS = {"true": True, "false": False}
 
@@ -74,8 +77,9 @@ def _convert(node, counter, prefix):
     if counter[0] > MAX_TERMS:
         raise invalid_filter(f"The filter has more than {MAX_TERMS} terms.")
     if isinstance(node, LogicalExpr):
-        return Junction(node.op.value.lower(),
-                        tuple(_convert(term, counter, prefix) for term in node.terms))
+        return Junction(
+            node.op.value.lower(), tuple(_convert(term, counter, prefix) for term in node.terms)
+        )
     if isinstance(node, Not):
         return Negation(_convert(node.expr, counter, prefix))
     if isinstance(node, ValuePath):
@@ -103,8 +107,7 @@ def _attribute(attr_path, prefix):
     if prefix is not None:
         path = f"{prefix}.{path}"
     name = NAMES.get(path.lower())
-    if name is None or (prefix is None and name.startswith("emails.") and
-                        name != "emails.value"):
+    if name is None or (prefix is None and name.startswith("emails.") and name != "emails.value"):
         raise invalid_filter(f"Filtering on '{path}' is not supported.")
     return name
 

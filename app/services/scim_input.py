@@ -11,8 +11,16 @@ from app.schemas.fields import Email, Text
 from app.services.domain_errors import InvalidRequest
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-STATE_KEYS = ("user_name", "email", "email_type", "email_primary", "name", "name_shown",
-              "active", "external_id")
+STATE_KEYS = (
+    "user_name",
+    "email",
+    "email_type",
+    "email_primary",
+    "name",
+    "name_shown",
+    "active",
+    "external_id",
+)
 BOOLEAN_STRINGS = {"true": True, "false": False}
 MAX_TEXT_LENGTH = 256
 _EMAIL = Email()
@@ -29,7 +37,7 @@ def attribute_key(name):
     """Lower-case an attribute name, dropping the core schema's URN prefix."""
     lowered = name.lower()
     prefix = USER_SCHEMA.lower() + ":"
-    return lowered[len(prefix):] if lowered.startswith(prefix) else lowered
+    return lowered[len(prefix) :] if lowered.startswith(prefix) else lowered
 
 
 def lowered(payload):
@@ -41,10 +49,16 @@ def lowered(payload):
 
 def state_of(user):
     """The SCIM state of a stored user."""
-    return {"user_name": user.user_name, "email": user.email, "email_type": user.email_type,
-            "email_primary": user.email_primary, "name": user.name,
-            "name_shown": user.name_shown,
-            "active": user.is_active, "external_id": user.external_id}
+    return {
+        "user_name": user.user_name,
+        "email": user.email,
+        "email_type": user.email_type,
+        "email_primary": user.email_primary,
+        "name": user.name,
+        "name_shown": user.name_shown,
+        "active": user.is_active,
+        "external_id": user.external_id,
+    }
 
 
 def read_resource(payload, *, current=None):
@@ -56,11 +70,15 @@ def read_resource(payload, *, current=None):
     body = lowered(payload)
     state = dict(current or {"active": True, "external_id": None})
     if current is not None and body.get("username") is None:
-        raise scim_error("userName is required: a user cannot be left without one.",
-                         "mutability")
+        raise scim_error("userName is required: a user cannot be left without one.", "mutability")
     state["user_name"] = user_name(body.get("username"))
-    state.update(email_fields(body.get("emails"), fallback=state["user_name"],
-                              status="invalidValue" if current is None else "mutability"))
+    state.update(
+        email_fields(
+            body.get("emails"),
+            fallback=state["user_name"],
+            status="invalidValue" if current is None else "mutability",
+        )
+    )
     state["name"] = name_from(body, state["email"])
     state["name_shown"] = True
     if body.get("active") is not None:
@@ -101,11 +119,15 @@ def email_fields(emails, *, fallback, status="invalidValue"):
     """The email of an `emails` list: the primary one, else the first."""
     if emails in (None, []):
         try:
-            return {"email": _EMAIL.deserialize(fallback), "email_type": "work",
-                    "email_primary": True}
+            return {
+                "email": _EMAIL.deserialize(fallback),
+                "email_type": "work",
+                "email_primary": True,
+            }
         except ValidationError:
-            raise scim_error("An email is required (emails, or a userName that is an"
-                             " email address).", status) from None
+            raise scim_error(
+                "An email is required (emails, or a userName that is an email address).", status
+            ) from None
     if isinstance(emails, dict):
         emails = [emails]
     if not isinstance(emails, list) or not all(isinstance(item, dict) for item in emails):

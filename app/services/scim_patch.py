@@ -16,8 +16,16 @@ PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 OPERATIONS = ("add", "replace", "remove")
 MAX_PATH_LENGTH = 512
 MAX_OPERATIONS = 100
-IGNORED = {"id", "meta", "schemas", "name.givenname", "name.familyname", "name.middlename",
-           "name.honorificprefix", "name.honorificsuffix"}
+IGNORED = {
+    "id",
+    "meta",
+    "schemas",
+    "name.givenname",
+    "name.familyname",
+    "name.middlename",
+    "name.honorificprefix",
+    "name.honorificsuffix",
+}
 REQUIRED = {"username", "displayname", "emails", "emails.value", "active"}
 EMAIL_FIELDS = {"value": "email", "type": "email_type", "primary": "email_primary"}
 
@@ -57,8 +65,11 @@ def _apply_operation(state, secret, operation):
 
 
 def _apply_path(state, secret, op, path, value, *, in_object):
-    if in_object and path.lower().startswith("urn:") and not path.lower().startswith(
-            read.USER_SCHEMA.lower() + ":"):
+    if (
+        in_object
+        and path.lower().startswith("urn:")
+        and not path.lower().startswith(read.USER_SCHEMA.lower() + ":")
+    ):
         return  # an extension's object (enterprise user...): ignored
     node = _parse_path(path)
     if isinstance(node, ValuePath):
@@ -113,8 +124,12 @@ def _set(state, secret, key, value):
 
 def _email_member(state, member, value):
     """The email fields with one member (value, type, primary) set."""
-    item = {"value": state["email"], "type": state["email_type"],
-            "primary": state["email_primary"], member: value}
+    item = {
+        "value": state["email"],
+        "type": state["email_type"],
+        "primary": state["email_primary"],
+        member: value,
+    }
     return read.email_item(item)
 
 
@@ -162,9 +177,14 @@ def _email_from_filter(state, val_filter):
 def _selected(val_filter):
     """What a filter of equalities (`type eq "work" and ...`) says the email is."""
     terms = val_filter.terms if isinstance(val_filter, LogicalExpr) else (val_filter,)
-    return {term.attr_path.attr.lower(): term.value for term in terms
-            if isinstance(term, Comparison) and term.op.value == "eq"
-            and term.attr_path.attr.lower() in EMAIL_FIELDS and isinstance(term.value, str)}
+    return {
+        term.attr_path.attr.lower(): term.value
+        for term in terms
+        if isinstance(term, Comparison)
+        and term.op.value == "eq"
+        and term.attr_path.attr.lower() in EMAIL_FIELDS
+        and isinstance(term.value, str)
+    }
 
 
 def _matches(node, state):
@@ -192,7 +212,14 @@ def _compare(actual, op, expected):
     if not isinstance(expected, str):
         return False
     actual, expected = actual.lower(), expected.lower()
-    return {"eq": actual == expected, "ne": actual != expected, "co": expected in actual,
-            "sw": actual.startswith(expected), "ew": actual.endswith(expected),
-            "gt": actual > expected, "ge": actual >= expected, "lt": actual < expected,
-            "le": actual <= expected}.get(op, False)
+    return {
+        "eq": actual == expected,
+        "ne": actual != expected,
+        "co": expected in actual,
+        "sw": actual.startswith(expected),
+        "ew": actual.endswith(expected),
+        "gt": actual > expected,
+        "ge": actual >= expected,
+        "lt": actual < expected,
+        "le": actual <= expected,
+    }.get(op, False)

@@ -15,10 +15,16 @@ from app.services.domain_errors import NotFound, PreconditionFailed
 
 MAX_COUNT = 100
 PATCH_ATTEMPTS = 3
-STATE_COLUMNS = {"user_name": "user_name", "email": "email", "email_type": "email_type",
-                 "email_primary": "email_primary", "name": "name", "name_shown": "name_shown",
-                 "active": "is_active",
-                 "external_id": "external_id"}
+STATE_COLUMNS = {
+    "user_name": "user_name",
+    "email": "email",
+    "email_type": "email_type",
+    "email_primary": "email_primary",
+    "name": "name",
+    "name_shown": "name_shown",
+    "active": "is_active",
+    "external_id": "external_id",
+}
 
 
 def get_user(scim_id):
@@ -44,10 +50,14 @@ def search(filter_text, *, start_index, count):
 def create_user(actor, payload):
     """Create a user from a SCIM User resource (it mails the verification token)."""
     state, password = scim_input.read_resource(payload)
-    data = {"name": state["name"], "email": state["email"], "password": password,
-            "role": "user", "is_active": state["active"]}
-    scim = {key: state[key] for key in ("user_name", "external_id", "email_type",
-                                        "email_primary")}
+    data = {
+        "name": state["name"],
+        "email": state["email"],
+        "password": password,
+        "role": "user",
+        "is_active": state["active"],
+    }
+    scim = {key: state[key] for key in ("user_name", "external_id", "email_type", "email_primary")}
     return users_service.register(data, actor=actor, scim=scim, event="scim.user_created")
 
 
@@ -81,23 +91,23 @@ def patch_user(actor, scim_id, payload, *, if_match=None):
 def delete_user(actor, scim_id, *, if_match=None):
     """Delete a user (its sessions and tokens go with it)."""
     user = get_user(scim_id)
-    users_service.delete_user(actor, str(user.id), event="scim.user_deleted",
-                              precondition=if_match)
+    users_service.delete_user(actor, str(user.id), event="scim.user_deleted", precondition=if_match)
 
 
 def _write(actor, current, state, password, *, if_match, exact=False):
     before = scim_input.state_of(current)
-    changes = {column: state[key] for key, column in STATE_COLUMNS.items()
-               if state[key] != before[key]}
+    changes = {
+        column: state[key] for key, column in STATE_COLUMNS.items() if state[key] != before[key]
+    }
     if password is not None:
         changes["password"] = password
 
     def precondition(etag):
-        return ((if_match is None or if_match(etag))
-                and (not exact or etag == current.etag))
+        return (if_match is None or if_match(etag)) and (not exact or etag == current.etag)
 
-    return users_service.update_user(actor, str(current.id), changes,
-                                     precondition=precondition, event="scim.user_updated")
+    return users_service.update_user(
+        actor, str(current.id), changes, precondition=precondition, event="scim.user_updated"
+    )
 
 
 def _user_id(scim_id):

@@ -80,12 +80,13 @@ def start_totp(user):
     secret = codes.new_totp_secret()
     with transaction(conn):
         stored = codes.encrypt_secret(_cipher(), secret)
-        if not factors_repo.put_pending_totp(conn, user_id=user.id, secret_encrypted=stored,
-                                             now=utcnow()):
-            raise Conflict("A TOTP authenticator is already set up; remove it first.",
-                           code="mfa_exists")
-    uri = codes.provisioning_uri(secret, email=user.email,
-                                 issuer=current_app.config["MFA_ISSUER"])
+        if not factors_repo.put_pending_totp(
+            conn, user_id=user.id, secret_encrypted=stored, now=utcnow()
+        ):
+            raise Conflict(
+                "A TOTP authenticator is already set up; remove it first.", code="mfa_exists"
+            )
+    uri = codes.provisioning_uri(secret, email=user.email, issuer=current_app.config["MFA_ISSUER"])
     return TotpEnrolment(secret, uri)
 
 
@@ -100,8 +101,9 @@ def confirm_totp(user, code):
         was_enabled = current_status(conn, user.id).enabled
         secret = codes.decrypt_secret(_cipher(), pending.secret_encrypted)
         step = codes.matching_step(secret, code, now) if secret else None
-        if step is None or not factors_repo.accept_step(conn, user_id=user.id, step=step,
-                                                        now=now, confirm=True):
+        if step is None or not factors_repo.accept_step(
+            conn, user_id=user.id, step=step, now=now, confirm=True
+        ):
             raise _invalid_code("The code is wrong or was used already.")
         audit.record("mfa.enabled", actor=user, subject=user, method="totp")
         return None if was_enabled else new_recovery_codes(conn, user, now)
@@ -114,8 +116,13 @@ def remove_totp(user):
         if not factors_repo.delete_totp(conn, user.id):
             raise NotFound("There is no TOTP authenticator to remove.")
         factor_removed(conn, user)
-        audit.record("mfa.disabled", actor=user, subject=user, method="totp",
-                     mfa_enabled=current_status(conn, user.id).enabled)
+        audit.record(
+            "mfa.disabled",
+            actor=user,
+            subject=user,
+            method="totp",
+            mfa_enabled=current_status(conn, user.id).enabled,
+        )
 
 
 def factor_removed(conn, user):
@@ -136,8 +143,9 @@ def regenerate_recovery_codes(user):
 def new_recovery_codes(conn, user, now):
     """Store a fresh set of recovery codes (inside the caller's transaction); return it."""
     fresh = codes.new_recovery_codes()
-    factors_repo.replace_recovery_codes(conn, user_id=user.id, now=now,
-                                        code_hashes=[codes.hash_recovery_code(c) for c in fresh])
+    factors_repo.replace_recovery_codes(
+        conn, user_id=user.id, now=now, code_hashes=[codes.hash_recovery_code(c) for c in fresh]
+    )
     audit.record("recovery_codes.generated", actor=user, subject=user)
     return fresh
 
@@ -148,8 +156,7 @@ def reset(actor, ref):
     with transaction(conn):
         target = find_addressed(conn, actor, ref)
         if not actor.is_admin or target.id == actor.id:
-            raise PermissionDenied("Only an admin may reset another user's MFA.",
-                                   subject=target.id)
+            raise PermissionDenied("Only an admin may reset another user's MFA.", subject=target.id)
         factors_repo.delete_totp(conn, target.id)
         passkeys_repo.delete_all(conn, target.id)
         factors_repo.delete_recovery_codes(conn, target.id)
@@ -167,12 +174,18 @@ def verify_code(conn, user, code, now):
             return False
         secret = codes.decrypt_secret(_cipher(), totp.secret_encrypted)
         step = codes.matching_step(secret, code, now) if secret else None
-        return step is not None and factors_repo.accept_step(conn, user_id=user.id,
-                                                             step=step, now=now)
-    if factors_repo.use_recovery_code(conn, user_id=user.id, now=now,
-                                      code_hash=codes.hash_recovery_code(code)):
-        audit.record("recovery_code.used", actor=user, subject=user,
-                     left=factors_repo.count_recovery_codes_left(conn, user.id))
+        return step is not None and factors_repo.accept_step(
+            conn, user_id=user.id, step=step, now=now
+        )
+    if factors_repo.use_recovery_code(
+        conn, user_id=user.id, now=now, code_hash=codes.hash_recovery_code(code)
+    ):
+        audit.record(
+            "recovery_code.used",
+            actor=user,
+            subject=user,
+            left=factors_repo.count_recovery_codes_left(conn, user.id),
+        )
         return True
     return False
 
@@ -180,17 +193,26 @@ def verify_code(conn, user, code, now):
 def start_login(conn, user, mfa_status, now):
     """Issue the mfa_token of a right password (inside the login's transaction)."""
     token, token_hash = codes.new_mfa_token()
-    factors_repo.add_mfa_token(conn, token_hash=token_hash, user_id=user.id,
-                               user_version=user.token_version, now=now,
-                               expires_at=now + timedelta(seconds=MFA_TOKEN_TTL))
+    factors_repo.add_mfa_token(
+        conn,
+        token_hash=token_hash,
+        user_id=user.id,
+        user_version=user.token_version,
+        now=now,
+        expires_at=now + timedelta(seconds=MFA_TOKEN_TTL),
+    )
     return MfaChallenge(token, methods(mfa_status), MFA_TOKEN_TTL)
 
 
 def live_mfa_token(conn, token, now):
     """Return the stored mfa_token if it can still be used, else None."""
     record = factors_repo.get_mfa_token(conn, codes.hash_mfa_token(token))
-    if (record is None or record.spent or record.expires_at <= now
-            or record.failures >= MAX_CODE_FAILURES):
+    if (
+        record is None
+        or record.spent
+        or record.expires_at <= now
+        or record.failures >= MAX_CODE_FAILURES
+    ):
         return None
     return record
 

@@ -20,26 +20,39 @@ from app.repositories import users as users_repo
 logger = logging.getLogger(__name__)
 # Event type -> (mail subject, what happened).
 NOTICES = {
-    "password.changed": ("Your password was changed",
-                         "The password of your account was changed."),
-    "password.reset": ("Your password was reset",
-                       "The password of your account was reset with a link mailed to this"
-                       " address. Every session of the account was ended."),
-    "email.changed": ("Your email address was changed",
-                      "The email address of your account was changed from {old_email} to"
-                      " {new_email}. Mail about the account now goes to the new address."),
-    "mfa.enabled": ("Two-factor authentication was turned on",
-                    "Two-factor authentication (MFA) was enabled for your account."),
-    "mfa.disabled": ("Two-factor authentication was turned off",
-                     "Two-factor authentication (MFA) was disabled for your account: a"
-                     " password alone signs in again."),
-    "mfa.reset": ("Your second factors were removed",
-                  "An administrator removed every second factor of your account (authenticator"
-                  " app, passkeys, recovery codes) and ended its sessions."),
-    "passkey.added": ("A passkey was added to your account",
-                      "A passkey was added to your account."),
-    "api_key.created": ("An API key was created for your account",
-                        "A new API key was created for your account."),
+    "password.changed": ("Your password was changed", "The password of your account was changed."),
+    "password.reset": (
+        "Your password was reset",
+        "The password of your account was reset with a link mailed to this"
+        " address. Every session of the account was ended.",
+    ),
+    "email.changed": (
+        "Your email address was changed",
+        "The email address of your account was changed from {old_email} to"
+        " {new_email}. Mail about the account now goes to the new address.",
+    ),
+    "mfa.enabled": (
+        "Two-factor authentication was turned on",
+        "Two-factor authentication (MFA) was enabled for your account.",
+    ),
+    "mfa.disabled": (
+        "Two-factor authentication was turned off",
+        "Two-factor authentication (MFA) was disabled for your account: a"
+        " password alone signs in again.",
+    ),
+    "mfa.reset": (
+        "Your second factors were removed",
+        "An administrator removed every second factor of your account (authenticator"
+        " app, passkeys, recovery codes) and ended its sessions.",
+    ),
+    "passkey.added": (
+        "A passkey was added to your account",
+        "A passkey was added to your account.",
+    ),
+    "api_key.created": (
+        "An API key was created for your account",
+        "A new API key was created for your account.",
+    ),
 }
 
 
@@ -57,12 +70,16 @@ def queue(conn, event, subject):
     subject_line, what = notice
     details = event["details"]
     message = functools.partial(
-        messages.security_notice, sender=current_app.config["MAIL_FROM"], to=recipient,
-        subject=subject_line, what=what.format(old_email=details.get("old_email"),
-                                               new_email=details.get("new_email")),
-        when=event["occurred_at"], ip=event["ip"],
+        messages.security_notice,
+        sender=current_app.config["MAIL_FROM"],
+        to=recipient,
+        subject=subject_line,
+        what=what.format(old_email=details.get("old_email"), new_email=details.get("new_email")),
+        when=event["occurred_at"],
+        ip=event["ip"],
         by_someone_else=event["actor_id"] not in (None, event["subject_id"]),
-        public_url=current_app.config["PUBLIC_URL"])
+        public_url=current_app.config["PUBLIC_URL"],
+    )
     after_commit(conn, functools.partial(_send, message, event["type"]))
 
 

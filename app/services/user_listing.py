@@ -16,8 +16,14 @@ def list_users(actor, *, limit, sort="id", cursor=None, q=None, role=None, is_ac
     column = sort.lstrip("-")
     after = cursors.decode(key, cursor, sort=sort) if cursor else None
     rows = user_pages.list_page(
-        get_db(), sort=column, descending=sort.startswith("-"), limit=limit + 1,
-        after=after, q=q, role=role, is_active=is_active,
+        get_db(),
+        sort=column,
+        descending=sort.startswith("-"),
+        limit=limit + 1,
+        after=after,
+        q=q,
+        role=role,
+        is_active=is_active,
     )
     page, more = rows[:limit], len(rows) > limit
     next_cursor = _cursor_after(key, sort, column, page[-1]) if more else None

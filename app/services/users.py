@@ -52,9 +52,14 @@ def register(data, *, actor=None, notify=True, scim=None, event="user.registered
             if getattr(actor, "id", None) is not None:
                 _reject_admin_fields(data, _actor_now(conn, actor))
             user = users_repo.insert(
-                conn, name=data["name"], email=data["email"], password_hash=password_hash,
-                role=data.get("role", "user"), is_active=data.get("is_active", True),
-                now=utcnow(), scim=scim,
+                conn,
+                name=data["name"],
+                email=data["email"],
+                password_hash=password_hash,
+                role=data.get("role", "user"),
+                is_active=data.get("is_active", True),
+                now=utcnow(),
+                scim=scim,
             )
             audit.record(event, actor=actor or user, subject=user, role=user.role)
     except INTEGRITY_ERRORS:
@@ -71,14 +76,25 @@ def create_or_promote_admin(data):
     if existing is None:
         return register({**data, "role": "admin"}, actor=SYSTEM, notify=False), True
     check_password_policy(data["password"], email=existing.email, name=existing.name)
-    changes = {"role": "admin", "is_active": True,
-               "password_hash": hash_password(data["password"], hash_method())}
+    changes = {
+        "role": "admin",
+        "is_active": True,
+        "password_hash": hash_password(data["password"], hash_method()),
+    }
     with transaction(conn):
-        user = users_repo.update(conn, existing.id, changes=changes, now=utcnow(),
-                                 revoke_sessions=True)
-        _record_changes(SYSTEM, existing, user, {
-            column: value for column, value in changes.items()
-            if column == "password_hash" or getattr(existing, column) != value})
+        user = users_repo.update(
+            conn, existing.id, changes=changes, now=utcnow(), revoke_sessions=True
+        )
+        _record_changes(
+            SYSTEM,
+            existing,
+            user,
+            {
+                column: value
+                for column, value in changes.items()
+                if column == "password_hash" or getattr(existing, column) != value
+            },
+        )
     return user, False
 
 
@@ -120,11 +136,18 @@ def update_user(actor, ref, changes, *, by_api_key=False, precondition=None, eve
             if _loses_admin(target, columns):
                 _guard_last_admin(conn)
             revoke = new_hash is not None or "role" in columns or columns.get("is_active") is False
-            user = users_repo.update(conn, target.id, changes=columns, now=utcnow(),
-                                     revoke_sessions=revoke)
+            user = users_repo.update(
+                conn, target.id, changes=columns, now=utcnow(), revoke_sessions=revoke
+            )
             if event is not None:
-                audit.record(event, actor=actor, subject=user, changed=sorted(
-                    "password" if column == "password_hash" else column for column in columns))
+                audit.record(
+                    event,
+                    actor=actor,
+                    subject=user,
+                    changed=sorted(
+                        "password" if column == "password_hash" else column for column in columns
+                    ),
+                )
             _record_changes(actor, target, user, columns)
     except INTEGRITY_ERRORS:
         raise _email_taken() from None
@@ -133,8 +156,12 @@ def update_user(actor, ref, changes, *, by_api_key=False, precondition=None, eve
     return user
 
 
-CHANGE_EVENTS = {"password_hash": "password.changed", "email": "email.changed",
-                 "role": "user.role_changed", "is_active": "user.status_changed"}
+CHANGE_EVENTS = {
+    "password_hash": "password.changed",
+    "email": "email.changed",
+    "role": "user.role_changed",
+    "is_active": "user.status_changed",
+}
 
 
 def _record_changes(actor, before, user, columns):
@@ -183,8 +210,11 @@ def _changed_columns(target, changes, password, new_hash):
     if "email" in columns:
         columns["email_verified"] = False
     if new_hash is not None:
-        check_password_policy(password, email=changes.get("email", target.email),
-                              name=changes.get("name", target.name))
+        check_password_policy(
+            password,
+            email=changes.get("email", target.email),
+            name=changes.get("name", target.name),
+        )
         columns["password_hash"] = new_hash
     return columns
 
@@ -194,9 +224,11 @@ def _check_current_password(actor, ref, changes, password, current_password):
     sent anyway it is checked. A wrong one counts as a failed login of the account."""
     if current_password is None:
         if _is_self(actor, *parse_reference(ref)) and (
-                password is not None or _changes_email(actor, changes)):
-            raise _invalid("current_password",
-                           "Send your current password to change your password or email.")
+            password is not None or _changes_email(actor, changes)
+        ):
+            raise _invalid(
+                "current_password", "Send your current password to change your password or email."
+            )
         return
     # Imported here: authentication reaches this module through second_factors.
     from app.services.authentication import check_current_password
@@ -239,8 +271,9 @@ def _reject_other_users(actor, ref):
     """The cheap part of _resolve: a non-admin may address only itself."""
     kind, value = parse_reference(ref)
     if not actor.is_admin and not _is_self(actor, kind, value):
-        raise PermissionDenied("You may only access your own account.",
-                               subject=value if kind == "id" else None)
+        raise PermissionDenied(
+            "You may only access your own account.", subject=value if kind == "id" else None
+        )
 
 
 def _is_self(actor, kind, value):
@@ -256,8 +289,10 @@ def _reject_admin_fields(data, actor):
         return
     forbidden = [field for field in ADMIN_ONLY_FIELDS if field in data]
     if forbidden:
-        raise InvalidInput("The request body is invalid.", errors={
-            field: ["Only an admin may set this field."] for field in forbidden})
+        raise InvalidInput(
+            "The request body is invalid.",
+            errors={field: ["Only an admin may set this field."] for field in forbidden},
+        )
 
 
 def _invalid(field, message):
@@ -272,19 +307,20 @@ def _loses_admin(target, columns):
 
 def _guard_last_admin(conn):
     if users_repo.count_active_admins(conn) <= 1:
-        raise Conflict("This is the last active admin; promote another admin first.",
-                       code="last_admin")
+        raise Conflict(
+            "This is the last active admin; promote another admin first.", code="last_admin"
+        )
 
 
 def _check_precondition(target, precondition):
     if precondition is not None and not precondition(target.etag):
-        raise PreconditionFailed("The user changed since you read it (If-Match); "
-                                 "read it again and retry.")
+        raise PreconditionFailed(
+            "The user changed since you read it (If-Match); read it again and retry."
+        )
 
 
 def _credentials_need_login():
-    return PermissionDenied("An API key cannot change a password or an email; "
-                            "log in to do that.")
+    return PermissionDenied("An API key cannot change a password or an email; log in to do that.")
 
 
 def _email_taken():

@@ -19,9 +19,14 @@ def make_env(tmp_path, **extra):
     SIGKILLed server would leave one behind in the system's temp folder.
     """
     (tmp_path / "metrics").mkdir()
-    env = service_env(tmp_path / "users.db", RATE_LIMIT_AUTH="0", LOG_LEVEL="WARNING",
-                      MAIL_URL=f"file://{tmp_path / 'mail'}",
-                      PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"), **extra)
+    env = service_env(
+        tmp_path / "users.db",
+        RATE_LIMIT_AUTH="0",
+        LOG_LEVEL="WARNING",
+        MAIL_URL=f"file://{tmp_path / 'mail'}",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
+        **extra,
+    )
     result = flask_cli(env, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     return env
@@ -29,8 +34,17 @@ def make_env(tmp_path, **extra):
 
 def create_admin(env, email, password=PASSWORD):
     """Create an admin through the operator's CLI."""
-    result = flask_cli(env, "users", "create-admin", "--email", email, "--name", "Admin",
-                       "--password-stdin", stdin=password + "\n")
+    result = flask_cli(
+        env,
+        "users",
+        "create-admin",
+        "--email",
+        email,
+        "--name",
+        "Admin",
+        "--password-stdin",
+        stdin=password + "\n",
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -82,6 +96,7 @@ def login(server, email, password=PASSWORD):
 def register(server, email, name="Fault Tester", password=PASSWORD):
     """Register a user; return its representation."""
     status, _, user = server.request(
-        "POST", "/users", {"name": name, "email": email, "password": password})
+        "POST", "/users", {"name": name, "email": email, "password": password}
+    )
     assert status == 201, user
     return user

@@ -29,8 +29,12 @@ conn.rollback()
 @contextlib.contextmanager
 def exclusive_lock(path, at_most=60):
     """Another process holds BEGIN EXCLUSIVE on the file until the block ends."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path), str(at_most)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), str(at_most)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "locked\n"
         yield
@@ -50,9 +54,11 @@ def immutable(*paths):
     if not made or made.returncode != 0:
         if chattr:
             subprocess.run([chattr, "-i", *paths], capture_output=True)
-        pytest.skip("cannot make the open database read-only: chmod neither stops root nor "
-                    "descriptors already open, and `chattr +i` (CAP_LINUX_IMMUTABLE, ext4 "
-                    f"and the like) failed: {made.stderr.strip() if made else 'no chattr'}")
+        pytest.skip(
+            "cannot make the open database read-only: chmod neither stops root nor "
+            "descriptors already open, and `chattr +i` (CAP_LINUX_IMMUTABLE, ext4 "
+            f"and the like) failed: {made.stderr.strip() if made else 'no chattr'}"
+        )
     try:
         yield
     finally:
@@ -65,8 +71,10 @@ def sidecars(db):
 
 def back_up(db, target):
     """Copy the database with SQLite's online backup, as an operator's backup does."""
-    with contextlib.closing(sqlite3.connect(db)) as source, \
-            contextlib.closing(sqlite3.connect(target)) as copy:
+    with (
+        contextlib.closing(sqlite3.connect(db)) as source,
+        contextlib.closing(sqlite3.connect(target)) as copy,
+    ):
         source.backup(copy)
 
 

@@ -32,8 +32,9 @@ def new_user_with_key(server, email, scopes=("users:write",)):
     """Register and log in a user, create a key; return (user, headers, key)."""
     user = register(server, email)
     headers, _ = login(server, email)
-    status, _, created = server.request("POST", "/users/me/api-keys",
-                                        {"name": "script", "scopes": list(scopes)}, headers)
+    status, _, created = server.request(
+        "POST", "/users/me/api-keys", {"name": "script", "scopes": list(scopes)}, headers
+    )
     assert status == 201, created
     return user, headers, created
 
@@ -42,16 +43,19 @@ def reads_with(server, key):
     """Statuses of GET /users/me with the key, two requests at a time (both workers)."""
     answers = []
     for _ in range(ROUNDS // 2):
-        answers += concurrently(2, lambda _: server.request(
-            "GET", "/users/me", headers={"Authorization": f"Bearer {key}"}))
+        answers += concurrently(
+            2,
+            lambda _: server.request(
+                "GET", "/users/me", headers={"Authorization": f"Bearer {key}"}
+            ),
+        )
     return {status for status, _, _ in answers}
 
 
 def test_revoked_key_fails_on_every_worker_at_once(service):
     user, headers, created = new_user_with_key(service, "revoke@example.com")
     assert reads_with(service, created["key"]) == {200}
-    status, _, _ = service.request("DELETE", f"/users/me/api-keys/{created['id']}",
-                                   headers=headers)
+    status, _, _ = service.request("DELETE", f"/users/me/api-keys/{created['id']}", headers=headers)
     assert status == 204
     assert reads_with(service, created["key"]) == {401}
 
@@ -76,8 +80,12 @@ def test_concurrent_patches_with_one_if_match_have_one_winner(service):
     for round_number in range(5):
         status, response_headers, _ = service.request("GET", "/users/me", headers=headers)
         etag = response_headers["ETag"]
-        answers = concurrently(2, lambda i, n=round_number, tag=etag: service.request(
-            "PATCH", "/users/me", {"name": f"Editor {n}-{i}"}, {**headers, "If-Match": tag}))
+        answers = concurrently(
+            2,
+            lambda i, n=round_number, tag=etag: service.request(
+                "PATCH", "/users/me", {"name": f"Editor {n}-{i}"}, {**headers, "If-Match": tag}
+            ),
+        )
         assert sorted(status for status, _, _ in answers) == [200, 412], answers
         winner = next(body for status, _, body in answers if status == 200)
         loser = next(body for status, _, body in answers if status == 412)

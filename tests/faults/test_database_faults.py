@@ -13,10 +13,19 @@ from pathlib import Path
 import pytest
 
 from app.config import DEFAULTS
-from tests.helpers import PASSWORD
 from tests.faults.helpers import concurrently, create_admin, database_path, login, make_env, serve
-from tests.faults.spoil import (GARBAGE, back_up, checkpoint, delete, exclusive_lock, immutable,
-                                in_file, overwrite, restore)
+from tests.faults.spoil import (
+    GARBAGE,
+    back_up,
+    checkpoint,
+    delete,
+    exclusive_lock,
+    immutable,
+    in_file,
+    overwrite,
+    restore,
+)
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -40,8 +49,7 @@ class Service:
         return self.server.request("POST", "/users", body)
 
     def rename_me(self):
-        return self.server.request("PATCH", "/users/me", {"name": "Renamed"},
-                                   headers=self.headers)
+        return self.server.request("PATCH", "/users/me", {"name": "Renamed"}, headers=self.headers)
 
     def health(self):
         return self.server.request("GET", "/health")

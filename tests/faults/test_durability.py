@@ -32,7 +32,7 @@ class Account:
     def allowed_names(self):
         """The last acknowledged name, or a later write that was sent but not answered."""
         acked = [index for index, (_, ok) in enumerate(self.writes) if ok]
-        return {name for name, _ in self.writes[acked[-1] if acked else 0:]}
+        return {name for name, _ in self.writes[acked[-1] if acked else 0 :]}
 
 
 def send(server, method, path, body, headers=None):
@@ -50,8 +50,12 @@ def write_loop(server, admin, prefix, accounts, failures):
         account = Account(f"dur{prefix}x{number}@example.com", f"secret {prefix}/{number} battery")
         accounts.append(account)
         name = f"Writer {prefix} {number}"
-        status, body = send(server, "POST", "/users",
-                            {"name": name, "email": account.email, "password": account.password})
+        status, body = send(
+            server,
+            "POST",
+            "/users",
+            {"name": name, "email": account.email, "password": account.password},
+        )
         account.writes.append((name, status == 201))
         for rename in range(RENAMES if status == 201 else 0):
             name = f"Renamed {prefix} {number} {rename}"
@@ -67,8 +71,12 @@ def write_loop(server, admin, prefix, accounts, failures):
 def load_then_crash(server, admin, round_number, accounts):
     """Run the writers, SIGKILL the whole server mid-loop; return (failures, kill time)."""
     failures = []
-    threads = [threading.Thread(target=write_loop, args=(
-        server, admin, f"{round_number}w{index}", accounts, failures)) for index in range(WRITERS)]
+    threads = [
+        threading.Thread(
+            target=write_loop, args=(server, admin, f"{round_number}w{index}", accounts, failures)
+        )
+        for index in range(WRITERS)
+    ]
     for thread in threads:
         thread.start()
     time.sleep(random.uniform(1.0, 2.0))
@@ -84,8 +92,12 @@ def load_then_crash(server, admin, round_number, accounts):
 
 def check_survivors(env, server, accounts, fresh):
     """Acked registrations exist, log in, and carry the last acked (or a later) name."""
-    rows = {email: (name, password_hash) for email, name, password_hash
-            in query(env, "SELECT email, name, password_hash FROM users WHERE email LIKE 'dur%'")}
+    rows = {
+        email: (name, password_hash)
+        for email, name, password_hash in query(
+            env, "SELECT email, name, password_hash FROM users WHERE email LIKE 'dur%'"
+        )
+    }
     assert set(rows) <= {account.email for account in accounts}
     acked = [account for account in accounts if account.writes[0][1]]
     assert {account.email for account in acked} <= set(rows)
@@ -123,9 +135,15 @@ def report(round_number, fresh, load_seconds, rows):
     """Print the round's figures (pytest -s shows them)."""
     registered = sum(account.writes[0][1] for account in fresh)
     acked = [ok for account in fresh for _, ok in account.writes]
-    landed = sum(rows.get(account.email, ("",))[0] == name
-                 for account in fresh for name, ok in account.writes if not ok)
-    print(f"\ndurability round {round_number + 1}: killed after {load_seconds:.2f} s;"
-          f" acknowledged {registered} registrations and {sum(acked) - registered} renames;"
-          f" {acked.count(False)} writes unanswered, {landed} of them landed;"
-          f" {len(rows)} users in the database")
+    landed = sum(
+        rows.get(account.email, ("",))[0] == name
+        for account in fresh
+        for name, ok in account.writes
+        if not ok
+    )
+    print(
+        f"\ndurability round {round_number + 1}: killed after {load_seconds:.2f} s;"
+        f" acknowledged {registered} registrations and {sum(acked) - registered} renames;"
+        f" {acked.count(False)} writes unanswered, {landed} of them landed;"
+        f" {len(rows)} users in the database"
+    )

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSWORD
 from tests.databases import ENGINES, fresh_database
 from tests.faults.helpers import create_admin, make_env, serve
+from tests.helpers import PASSWORD
 from tests.servers import BIN
 
 pytestmark = pytest.mark.slow
@@ -41,7 +41,7 @@ class Fuzzed:
     def findings(self):
         """The failures and errors sections of schemathesis' own report, for messages."""
         start = re.search(r"^=+ (ERRORS|FAILURES) =+$", self.output, re.MULTILINE)
-        return self.output[start.start():] if start else self.output[-5000:]
+        return self.output[start.start() :] if start else self.output[-5000:]
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -61,12 +61,32 @@ def run_schemathesis(env, tmp):
     st_env = {**os.environ, "FUZZ_ADMIN_EMAIL": ADMIN, "FUZZ_ADMIN_PASSWORD": PASSWORD}
     with serve(env, tmp / "server.log") as server:
         result = subprocess.run(
-            [str(BIN / "st"), "--no-color", "--config-file", str(CONFIG), "run",
-             f"http://127.0.0.1:{server.port}/openapi.json", "--checks", "all",
-             "--max-examples", str(MAX_EXAMPLES), "--max-time", str(FUZZ_SECONDS),
-             "--request-timeout", "10", "--report", "json",
-             "--report-json-path", str(tmp / "report.json")],
-            cwd=tmp, env=st_env, capture_output=True, text=True, timeout=FUZZ_SECONDS + 120)
+            [
+                str(BIN / "st"),
+                "--no-color",
+                "--config-file",
+                str(CONFIG),
+                "run",
+                f"http://127.0.0.1:{server.port}/openapi.json",
+                "--checks",
+                "all",
+                "--max-examples",
+                str(MAX_EXAMPLES),
+                "--max-time",
+                str(FUZZ_SECONDS),
+                "--request-timeout",
+                "10",
+                "--report",
+                "json",
+                "--report-json-path",
+                str(tmp / "report.json"),
+            ],
+            cwd=tmp,
+            env=st_env,
+            capture_output=True,
+            text=True,
+            timeout=FUZZ_SECONDS + 120,
+        )
     assert (tmp / "report.json").exists(), result.stdout + result.stderr
     return Fuzzed(json.loads((tmp / "report.json").read_text()), result.stdout)
 

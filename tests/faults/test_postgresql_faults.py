@@ -17,7 +17,8 @@ def terminate_service_connections():
         return conn.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
             " WHERE application_name = %s AND pid <> pg_backend_pid()",
-            (APPLICATION_NAME,)).fetchone()[0]
+            (APPLICATION_NAME,),
+        ).fetchone()[0]
 
 
 def test_dropped_connections_are_replaced_without_an_error(tmp_path):
@@ -29,8 +30,7 @@ def test_dropped_connections_are_replaced_without_an_error(tmp_path):
             for number in range(4):  # the workers that answered hold connections now
                 register(server, f"before{number}@example.com")
             assert terminate_service_connections() >= 1
-            statuses = [server.request("GET", "/users/me", headers=headers)[0]
-                        for _ in range(20)]
+            statuses = [server.request("GET", "/users/me", headers=headers)[0] for _ in range(20)]
             register(server, "after@example.com")
             health = server.request("GET", "/health")
     assert statuses == [200] * 20

@@ -18,17 +18,26 @@ def app(app):
     return app
 
 
-@pytest.mark.parametrize("path, method, scope", [
-    ("/users", "GET", "users:read"), ("/users/<ref>", "HEAD", "users:read"),
-    ("/users", "POST", "users:write"), ("/users/<ref>", "DELETE", "users:write"),
-    ("/users/<ref>/verification-email", "POST", "users:write"),
-    ("/user/<ref>", "PUT", "users:write"), ("/search", "GET", "users:read"),
-    ("/users/<ref>/api-keys", "GET", CREDENTIALS), ("/users/{ref}/mfa", "GET", CREDENTIALS),
-    ("/users/me/passkeys/options", "POST", CREDENTIALS),
-    ("/users/<ref>/sessions/<id>", "DELETE", CREDENTIALS), ("/reauth", "POST", CREDENTIALS),
-    ("/logout", "POST", CREDENTIALS), ("/scim/v2/Users", "GET", "scim"),
-    ("/audit-events", "GET", None),
-])
+@pytest.mark.parametrize(
+    "path, method, scope",
+    [
+        ("/users", "GET", "users:read"),
+        ("/users/<ref>", "HEAD", "users:read"),
+        ("/users", "POST", "users:write"),
+        ("/users/<ref>", "DELETE", "users:write"),
+        ("/users/<ref>/verification-email", "POST", "users:write"),
+        ("/user/<ref>", "PUT", "users:write"),
+        ("/search", "GET", "users:read"),
+        ("/users/<ref>/api-keys", "GET", CREDENTIALS),
+        ("/users/{ref}/mfa", "GET", CREDENTIALS),
+        ("/users/me/passkeys/options", "POST", CREDENTIALS),
+        ("/users/<ref>/sessions/<id>", "DELETE", CREDENTIALS),
+        ("/reauth", "POST", CREDENTIALS),
+        ("/logout", "POST", CREDENTIALS),
+        ("/scim/v2/Users", "GET", "scim"),
+        ("/audit-events", "GET", None),
+    ],
+)
 def test_route_scope_names_what_a_key_needs(path, method, scope):
     assert route_scope(path, method) == scope
 
@@ -43,8 +52,7 @@ def test_scope_required_refuses_access_token(client, admin_headers):
 
 def test_scope_required_refuses_key_without_scope(client, admin_headers):
     key = create_key(client, admin_headers, scopes=["users:write"])["key"]
-    assert_problem(client.get("/test-scim-only", headers=bearer(key)), 403,
-                   "insufficient_scope")
+    assert_problem(client.get("/test-scim-only", headers=bearer(key)), 403, "insufficient_scope")
 
 
 def test_scope_required_admits_admin_key_with_scope(client, admin, admin_headers):
@@ -53,16 +61,19 @@ def test_scope_required_admits_admin_key_with_scope(client, admin, admin_headers
     assert response.get_json() == {"id": admin.id}
 
 
-def test_scope_required_refuses_key_of_demoted_admin(client, admin, admin_headers, make_user,
-                                                     login):
+def test_scope_required_refuses_key_of_demoted_admin(
+    client, admin, admin_headers, make_user, login
+):
     key = create_key(client, admin_headers, scopes=["scim"])["key"]
-    client.patch(f"/users/{admin.id}", headers=login(make_user(role="admin")),
-                 json={"role": "user"})
+    client.patch(
+        f"/users/{admin.id}", headers=login(make_user(role="admin")), json={"role": "user"}
+    )
     assert_problem(client.get("/test-scim-only", headers=bearer(key)), 403, "forbidden")
 
 
 def test_scope_required_refuses_revoked_key(client, admin_headers):
     created = create_key(client, admin_headers, scopes=["scim"])
     client.delete(f"/users/me/api-keys/{created['id']}", headers=admin_headers)
-    assert_problem(client.get("/test-scim-only", headers=bearer(created["key"])), 401,
-                   "invalid_token")
+    assert_problem(
+        client.get("/test-scim-only", headers=bearer(created["key"])), 401, "invalid_token"
+    )

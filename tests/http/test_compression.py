@@ -61,8 +61,11 @@ def test_docs_assets_are_compressed(client, encoding):
 
 @pytest.mark.parametrize("settings", [{"COMPRESS_MIN_SIZE": 100}], indirect=True)
 def test_token_pair_is_never_compressed(client, user, admin_headers):
-    response = client.post("/login", headers={"Accept-Encoding": "gzip, br"},
-                           json={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/login",
+        headers={"Accept-Encoding": "gzip, br"},
+        json={"email": user.email, "password": PASSWORD},
+    )
     assert response.status_code == 200
     assert "Content-Encoding" not in response.headers
     # Anything else of that size is compressed with this setting.
@@ -72,8 +75,11 @@ def test_token_pair_is_never_compressed(client, user, admin_headers):
 
 def test_new_api_key_is_never_compressed(client, make_user, login):
     headers = login(make_user())
-    response = client.post("/users/me/api-keys", headers={**headers, "Accept-Encoding": "gzip"},
-                           json={"name": LONG_NAME, "scopes": ["users:read", "users:write"]})
+    response = client.post(
+        "/users/me/api-keys",
+        headers={**headers, "Accept-Encoding": "gzip"},
+        json={"name": LONG_NAME, "scopes": ["users:read", "users:write"]},
+    )
     assert response.status_code == 201
     assert "Content-Encoding" not in response.headers
 

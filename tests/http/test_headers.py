@@ -4,8 +4,10 @@ import pytest
 
 ALLOWED = "https://app.example"
 CORS_ON = pytest.mark.parametrize("settings", [{"CORS_ORIGINS": [ALLOWED]}], indirect=True)
-PREFLIGHT = {"Access-Control-Request-Method": "POST",
-             "Access-Control-Request-Headers": "Authorization, Content-Type"}
+PREFLIGHT = {
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "Authorization, Content-Type",
+}
 
 
 @pytest.fixture
@@ -19,11 +21,20 @@ def cors_headers(response):
     return {k: v for k, v in response.headers.items() if k.lower().startswith("access-control-")}
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/"), ("GET", "/health/live"), ("GET", "/openapi.json"), ("GET", "/docs"),
-    ("GET", "/nope"), ("DELETE", "/"), ("GET", "/users"), ("OPTIONS", "/users"),
-    ("POST", "/users"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/"),
+        ("GET", "/health/live"),
+        ("GET", "/openapi.json"),
+        ("GET", "/docs"),
+        ("GET", "/nope"),
+        ("DELETE", "/"),
+        ("GET", "/users"),
+        ("OPTIONS", "/users"),
+        ("POST", "/users"),
+    ],
+)
 def test_response_has_nosniff(client, method, path):
     response = client.open(path, method=method)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -57,8 +68,10 @@ def test_response_varies_on_origin_when_cors_is_on(client, origin):
 
 
 @CORS_ON
-@pytest.mark.parametrize("origin", ["https://evil.example", "http://app.example",
-                                    "https://app.example.evil.example", "null"])
+@pytest.mark.parametrize(
+    "origin",
+    ["https://evil.example", "http://app.example", "https://app.example.evil.example", "null"],
+)
 def test_request_from_other_origin_gets_no_cors(client, origin):
     assert cors_headers(client.get("/", headers={"Origin": origin})) == {}
 

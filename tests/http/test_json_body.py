@@ -1,7 +1,5 @@
 """Each request's body is read afresh (app/http/json_body.py); error cases are in test_errors."""
 
-import pytest
-
 from app import create_app, migrations
 from app.database import get_db
 from tests.helpers import PASSWORD

@@ -30,8 +30,9 @@ def settings(settings):
 
 
 def post(client, path, body, address=CLIENT, headers=None):
-    return client.post(path, json=body, headers=headers or {},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        path, json=body, headers=headers or {}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def exhaust(client, path, body, **kwargs):
@@ -87,20 +88,25 @@ def test_post_over_limit_on_one_route_leaves_other_routes_alone(client):
 @pytest.mark.parametrize("path", ["/users/me", "/health/live", "/"])
 def test_get_is_not_limited(client, user_headers, path):
     for _ in range(6):
-        assert client.get(path, headers=user_headers,
-                          environ_base={"REMOTE_ADDR": CLIENT}).status_code == 200
+        assert (
+            client.get(path, headers=user_headers, environ_base={"REMOTE_ADDR": CLIENT}).status_code
+            == 200
+        )
 
 
 def test_get_users_list_is_not_limited_by_post_limit(client, admin_headers):
     exhaust(client, "/users", {})
-    assert client.get("/users", headers=admin_headers,
-                      environ_base={"REMOTE_ADDR": CLIENT}).status_code == 200
+    assert (
+        client.get(
+            "/users", headers=admin_headers, environ_base={"REMOTE_ADDR": CLIENT}
+        ).status_code
+        == 200
+    )
 
 
 def test_logout_is_not_limited(client, user, login):
     for _ in range(5):
-        response = client.post("/logout", headers=login(user),
-                               environ_base={"REMOTE_ADDR": CLIENT})
+        response = client.post("/logout", headers=login(user), environ_base={"REMOTE_ADDR": CLIENT})
         assert response.status_code == 204
 
 
@@ -111,8 +117,9 @@ class TestBehindOneProxy:
 
     @staticmethod
     def via_proxy(client, forwarded_for):
-        return post(client, *LIMITED[0], address="10.0.0.1",
-                    headers={"X-Forwarded-For": forwarded_for})
+        return post(
+            client, *LIMITED[0], address="10.0.0.1", headers={"X-Forwarded-For": forwarded_for}
+        )
 
     def test_post_over_limit_from_forwarded_address_is_rate_limited(self, client):
         for _ in range(3):
@@ -158,8 +165,7 @@ class TestRedisStorage:
 
     @pytest.fixture
     def settings(self, settings, redis_url):
-        return {**settings, "RATELIMIT_STORAGE_URI": redis_url,
-                "RATELIMIT_KEY_PREFIX": self.PREFIX}
+        return {**settings, "RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": self.PREFIX}
 
     @pytest.fixture
     def redis_keys(self, redis_url):

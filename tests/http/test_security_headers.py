@@ -2,8 +2,11 @@
 
 import pytest
 
-SECURITY = {"Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
-            "Cross-Origin-Resource-Policy": "same-origin"}
+SECURITY = {
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 PROXIED = pytest.mark.parametrize("settings", [{"TRUSTED_PROXIES": 1}], indirect=True)
 
@@ -14,11 +17,22 @@ def settings(settings, request):
     return settings
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/"), ("GET", "/nope"), ("DELETE", "/"), ("GET", "/users"), ("POST", "/users"),
-    ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/assets/swagger-ui.css"),
-    ("GET", "/password/reset"), ("GET", "/email/verify"), ("POST", "/login"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/"),
+        ("GET", "/nope"),
+        ("DELETE", "/"),
+        ("GET", "/users"),
+        ("POST", "/users"),
+        ("GET", "/openapi.json"),
+        ("GET", "/docs"),
+        ("GET", "/docs/assets/swagger-ui.css"),
+        ("GET", "/password/reset"),
+        ("GET", "/email/verify"),
+        ("POST", "/login"),
+    ],
+)
 def test_response_has_security_headers(client, method, path):
     response = client.open(path, method=method)
     response.close()  # a file is streamed

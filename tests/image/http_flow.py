@@ -75,8 +75,9 @@ def me(base, email, password):
 
 
 def register(base, email, password):
-    status, body = call(base, "POST", "/users",
-                        {"name": "Container Test", "email": email, "password": password})
+    status, body = call(
+        base, "POST", "/users", {"name": "Container Test", "email": email, "password": password}
+    )
     expect(f"POST /users (register {email})", status, 201, body)
     me(base, email, password)
 

@@ -17,9 +17,13 @@ HEADERS = ("From", "To", "Subject", "Date", "Message-ID")
 
 
 def a_message(to="someone@example.com", subject="Hello"):
-    return messages.compose(sender="no-reply@service.example", to=to, subject=subject,
-                            text="Open https://service.example/x?token=abc\n",
-                            html='<p><a href="https://service.example/x?token=abc">x</a></p>')
+    return messages.compose(
+        sender="no-reply@service.example",
+        to=to,
+        subject=subject,
+        text="Open https://service.example/x?token=abc\n",
+        html='<p><a href="https://service.example/x?token=abc">x</a></p>',
+    )
 
 
 def parse(data):
@@ -156,40 +160,53 @@ def test_console_deliver_prints_mail_to_stdout(capsys):
 # --- backend_from_url ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url, kind", [
-    ("console://", backends.ConsoleBackend),
-    ("file:///var/mail/service", backends.FileBackend),
-    ("smtp://mail.example:2525", backends.SmtpBackend),
-    ("smtp+starttls://mail.example:587", backends.SmtpBackend),
-])
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("console://", backends.ConsoleBackend),
+        ("file:///var/mail/service", backends.FileBackend),
+        ("smtp://mail.example:2525", backends.SmtpBackend),
+        ("smtp+starttls://mail.example:587", backends.SmtpBackend),
+    ],
+)
 def test_backend_from_url_picks_backend(url, kind):
     assert type(backends.backend_from_url(url)) is kind
 
 
 def test_backend_from_url_reads_file_directory():
     assert backends.backend_from_url("file:///var/mail/my%20box").directory == Path(
-        "/var/mail/my box")
+        "/var/mail/my box"
+    )
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("smtp://mail.example:2525", ("mail.example", 2525, None, None, False)),
-    ("smtp://mail.example", ("mail.example", 25, None, None, False)),
-    ("smtp://user:pass@mail.example:587", ("mail.example", 587, "user", "pass", False)),
-    ("smtp://u%40x:p%3Ass@mail.example:587", ("mail.example", 587, "u@x", "p:ss", False)),
-    ("smtp+starttls://user:pass@mail.example:587", ("mail.example", 587, "user", "pass", True)),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("smtp://mail.example:2525", ("mail.example", 2525, None, None, False)),
+        ("smtp://mail.example", ("mail.example", 25, None, None, False)),
+        ("smtp://user:pass@mail.example:587", ("mail.example", 587, "user", "pass", False)),
+        ("smtp://u%40x:p%3Ass@mail.example:587", ("mail.example", 587, "u@x", "p:ss", False)),
+        ("smtp+starttls://user:pass@mail.example:587", ("mail.example", 587, "user", "pass", True)),
+    ],
+)
 def test_backend_from_url_reads_smtp_settings(url, expected):
     backend = backends.backend_from_url(url)
-    assert (backend.host, backend.port, backend.username, backend.password,
-            backend.starttls) == expected
+    assert (
+        backend.host,
+        backend.port,
+        backend.username,
+        backend.password,
+        backend.starttls,
+    ) == expected
 
 
 def test_backend_from_url_passes_timeout():
     assert backends.backend_from_url("smtp://mail.example", timeout=3).timeout == 3
 
 
-@pytest.mark.parametrize("url", ["http://mail.example", "smtps://mail.example:465", "",
-                                 "mail.example:25", "sendmail://"])
+@pytest.mark.parametrize(
+    "url", ["http://mail.example", "smtps://mail.example:465", "", "mail.example:25", "sendmail://"]
+)
 def test_backend_from_url_rejects_unknown_scheme(url):
     with pytest.raises(ValueError, match="MAIL_URL"):
         backends.backend_from_url(url)
@@ -199,8 +216,14 @@ def test_backend_from_url_rejects_unknown_scheme(url):
 
 
 def test_app_with_file_url_writes_each_mail_to_directory(app, client, mail_dir):
-    client.post("/users", json={"name": "New User", "email": "new@example.com",
-                                "password": "a long enough passphrase"})
+    client.post(
+        "/users",
+        json={
+            "name": "New User",
+            "email": "new@example.com",
+            "password": "a long enough passphrase",
+        },
+    )
     assert app.extensions["mail_outbox"].join()
     [path] = mail_dir.glob("*.eml")
     assert parse(path.read_bytes())["To"] == "new@example.com"

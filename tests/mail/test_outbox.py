@@ -36,8 +36,13 @@ def mail(subject="hello"):
 
 
 def records(caplog, level, request_id=REQUEST_ID):
-    return [r for r in caplog.records if r.name == outbox_module.__name__
-            and r.levelno == level and getattr(r, "request_id", None) == request_id]
+    return [
+        r
+        for r in caplog.records
+        if r.name == outbox_module.__name__
+        and r.levelno == level
+        and getattr(r, "request_id", None) == request_id
+    ]
 
 
 def test_put_returns_before_delivery():
@@ -110,13 +115,19 @@ def test_put_in_forked_process_starts_new_worker(monkeypatch):
 @pytest.fixture
 def settings(settings):
     """SMTP on a port nothing listens on; quick retries."""
-    return {**settings, "MAIL_URL": f"smtp://127.0.0.1:{free_port()}", "MAIL_TIMEOUT": 1,
-            "MAIL_ATTEMPTS": 2, "MAIL_RETRY_DELAYS": (0,)}
+    return {
+        **settings,
+        "MAIL_URL": f"smtp://127.0.0.1:{free_port()}",
+        "MAIL_TIMEOUT": 1,
+        "MAIL_ATTEMPTS": 2,
+        "MAIL_RETRY_DELAYS": (0,),
+    }
 
 
 def test_forgot_password_with_smtp_down_answers_202(app, client, user, caplog):
-    response = client.post("/password/forgot", json={"email": user.email},
-                           headers={"X-Request-ID": REQUEST_ID})
+    response = client.post(
+        "/password/forgot", json={"email": user.email}, headers={"X-Request-ID": REQUEST_ID}
+    )
     assert response.status_code == 202
     assert app.extensions["mail_outbox"].join()
     assert len(records(caplog, logging.WARNING)) == 2
@@ -124,9 +135,15 @@ def test_forgot_password_with_smtp_down_answers_202(app, client, user, caplog):
 
 
 def test_register_with_smtp_down_answers_201(app, client, caplog):
-    response = client.post("/users", json={"name": "New User", "email": "new@example.com",
-                                           "password": "a long enough passphrase"},
-                           headers={"X-Request-ID": REQUEST_ID})
+    response = client.post(
+        "/users",
+        json={
+            "name": "New User",
+            "email": "new@example.com",
+            "password": "a long enough passphrase",
+        },
+        headers={"X-Request-ID": REQUEST_ID},
+    )
     assert response.status_code == 201
     assert app.extensions["mail_outbox"].join()
     assert len(records(caplog, logging.ERROR)) == 1

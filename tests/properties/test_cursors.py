@@ -41,13 +41,13 @@ def edited_cursors(draw):
     if edit == "change":
         index = draw(st.sampled_from(changeable(cursor)))
         char = draw(replacements.filter(lambda c: c != cursor[index]))
-        edited = cursor[:index] + char + cursor[index + 1:]
+        edited = cursor[:index] + char + cursor[index + 1 :]
     elif edit == "insert":
         index = draw(st.integers(0, len(cursor)))
         edited = cursor[:index] + draw(replacements) + cursor[index:]
     else:
         index = draw(st.integers(0, len(cursor) - 1))
-        edited = cursor[:index] + cursor[index + 1:]
+        edited = cursor[:index] + cursor[index + 1 :]
     return sort, {"value": value, "id": last_id}, cursor, edited
 
 
@@ -60,7 +60,7 @@ def signature_edit(old, new):
         start = cursor.rindex(".") + 1
         if old in cursor[start:-1]:
             index = cursor.index(old, start)
-            edited = cursor[:index] + new + cursor[index + len(old):]
+            edited = cursor[:index] + new + cursor[index + len(old) :]
             return "name", {"value": "Bob", "id": last_id}, cursor, edited
 
 

@@ -57,8 +57,11 @@ def test_an_id_too_long_for_any_user_matches_nobody(digits):
 
 
 @PROPERTIES
-@given(digits=st.text(st.characters(categories=["Nd"]), min_size=1).filter(
-    lambda text: not text.isascii()))
+@given(
+    digits=st.text(st.characters(categories=["Nd"]), min_size=1).filter(
+        lambda text: not text.isascii()
+    )
+)
 def test_digits_of_other_scripts_are_not_an_id(digits):
     assert parse_reference(digits)[0] != "id"
 

@@ -19,8 +19,10 @@ any_character = st.one_of(st.characters(), st.characters(categories=["Cs"]))
 any_text = st.text(any_character)
 # The contract's "control characters" and lone surrogates, as Unicode categorizes them.
 refused_character = st.characters(categories=["Cc", "Cs"])
-printable_character = st.characters(exclude_categories=sorted(FORBIDDEN_CATEGORIES),
-                                    include_characters="".join(ALLOWED_FORMAT_CHARACTERS))
+printable_character = st.characters(
+    exclude_categories=sorted(FORBIDDEN_CATEGORIES),
+    include_characters="".join(ALLOWED_FORMAT_CHARACTERS),
+)
 printable_text = st.text(printable_character)
 visible_text = printable_text.filter(str.strip)
 # Strings that look like addresses, built from the pieces that break them.
@@ -74,8 +76,10 @@ def test_name_is_trimmed_and_one_to_hundred_code_points(name):
 
 
 @PROPERTIES
-@given(name=st.text(printable_character, min_size=1, max_size=100).filter(str.strip),
-       padding=st.sampled_from(["", " ", "\t", " \n ", "\u3000"]))
+@given(
+    name=st.text(printable_character, min_size=1, max_size=100).filter(str.strip),
+    padding=st.sampled_from(["", " ", "\t", " \n ", "\u3000"]),
+)
 @example(name="🙂" * 100, padding=" ")
 def test_printable_name_within_limits_is_accepted_trimmed(name, padding):
     name = name.strip()
@@ -110,8 +114,10 @@ def test_valid_email_is_accepted_lower_cased(email):
 
 
 @PROPERTIES
-@given(password=st.one_of(any_text, st.text(any_character, min_size=120, max_size=200)),
-       min_length=st.integers(min_value=8, max_value=64))
+@given(
+    password=st.one_of(any_text, st.text(any_character, min_size=120, max_size=200)),
+    min_length=st.integers(min_value=8, max_value=64),
+)
 @example(password="🙂" * 14, min_length=15)
 @example(password="🙂" * 129, min_length=15)
 def test_password_outside_the_length_bounds_is_refused(password, min_length):
@@ -126,7 +132,12 @@ def test_password_outside_the_length_bounds_is_refused(password, min_length):
 @example(password=" padded, never trimmed ")
 def test_printable_password_within_the_bounds_is_accepted(password):
     problems = password_policy.problems(password, min_length=15)
-    assert problems == [] or password.casefold() in password_policy.common_passwords() or (
-        zxcvbn(password[:password_policy.ZXCVBN_MAX_LENGTH])["guesses"]
-        < password_policy.MIN_GUESSES)
+    assert (
+        problems == []
+        or password.casefold() in password_policy.common_passwords()
+        or (
+            zxcvbn(password[: password_policy.ZXCVBN_MAX_LENGTH])["guesses"]
+            < password_policy.MIN_GUESSES
+        )
+    )
     assert UserPatchSchema().load({"password": password}) == {"password": password}

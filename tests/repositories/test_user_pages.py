@@ -60,18 +60,20 @@ def test_list_page_search_uses_the_pg_trgm_indexes(app, sort):
 
 
 def test_list_page_binds_search_text_as_a_parameter(app, make_user):
-    make_user(name="O'Brien \"Quote\" 100%_x")
+    make_user(name='O\'Brien "Quote" 100%_x')
     with app.app_context():
-        rows = user_pages.list_page(get_db(), sort="id", descending=False, limit=5,
-                                    q="'brien \"quote\" 100%_")
+        rows = user_pages.list_page(
+            get_db(), sort="id", descending=False, limit=5, q='\'brien "quote" 100%_'
+        )
         short = user_pages.list_page(get_db(), sort="id", descending=False, limit=5, q="%_")
-    assert [user.name for user in rows] == ["O'Brien \"Quote\" 100%_x"]
-    assert [user.name for user in short] == ["O'Brien \"Quote\" 100%_x"]
+    assert [user.name for user in rows] == ['O\'Brien "Quote" 100%_x']
+    assert [user.name for user in short] == ['O\'Brien "Quote" 100%_x']
 
 
 def _fill(app, count):
     """Insert `count` users straight into the table: one in three is a 'Walker'."""
     from app.database import transaction
+
     with app.app_context():
         conn = get_db()
         with transaction(conn):
@@ -80,12 +82,17 @@ def _fill(app, count):
                 conn.execute(
                     "INSERT INTO users (name, email, password_hash, created_at, updated_at)"
                     " VALUES (:name, :email, 'x', :stamp, :stamp)",
-                    {"name": f"{name} {number}", "email": f"u{number}@example.com",
-                     "stamp": f"2026-01-01T00:00:{number % 60:02d}.{number:06d}Z"})
+                    {
+                        "name": f"{name} {number}",
+                        "email": f"u{number}@example.com",
+                        "stamp": f"2026-01-01T00:00:{number % 60:02d}.{number:06d}Z",
+                    },
+                )
             conn.execute(
                 "INSERT INTO users (name, email, password_hash, created_at, updated_at)"
                 " VALUES ('Zzrare Person', 'rare@example.com', 'x', :stamp, :stamp)",
-                {"stamp": "2026-01-01T00:00:59.999999Z"})
+                {"stamp": "2026-01-01T00:00:59.999999Z"},
+            )
         if conn.engine == "postgresql":
             conn.execute("ANALYZE users")  # the statistics its planner's estimate reads
 
@@ -119,10 +126,12 @@ def _walk_statement(sent):
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("sort", SORTS)
 def test_list_page_common_search_walks_the_sort_index_and_stops(filled, sort, descending):
-    walked, sent = _pages(filled, user_pages.list_page, sort=sort, descending=descending,
-                          q="walker")
-    everything, _ = _pages(filled, user_pages.matched_page, sort=sort, descending=descending,
-                           q="walker")
+    walked, sent = _pages(
+        filled, user_pages.list_page, sort=sort, descending=descending, q="walker"
+    )
+    everything, _ = _pages(
+        filled, user_pages.matched_page, sort=sort, descending=descending, q="walker"
+    )
     assert walked == everything and all(len(page) == 7 for page in walked)
     assert "users_search" not in _walk_statement(sent)
 
@@ -130,8 +139,9 @@ def test_list_page_common_search_walks_the_sort_index_and_stops(filled, sort, de
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("sort", SORTS)
 def test_list_page_rare_search_turns_to_the_trigram_index(filled, sort, descending):
-    walked, sent = _pages(filled, user_pages.list_page, sort=sort, descending=descending,
-                          q="zzrare", pages=1)
+    walked, sent = _pages(
+        filled, user_pages.list_page, sort=sort, descending=descending, q="zzrare", pages=1
+    )
     with filled.app_context():
         conn = get_db()
         rare = conn.execute("SELECT id FROM users WHERE name = 'Zzrare Person'").fetchone()
@@ -158,8 +168,9 @@ def test_list_page_walk_reads_the_sort_index_without_a_sort_step(filled, sort, d
         sql = _walk_statement(conn.sent)
         params = next(p for s, p in conn.sent if s == sql)
         if conn.engine == "sqlite":
-            plan = " | ".join(row["detail"] for row in
-                              conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            plan = " | ".join(
+                row["detail"] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            )
         else:
             # On 300 rows any plan is cheap; these say which ones the indexes allow.
             conn.execute("SET enable_seqscan = off")

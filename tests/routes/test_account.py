@@ -78,8 +78,9 @@ def test_forgot_password_for_known_email_mails_reset_link(client, user, inbox, e
 
 
 def test_forgot_password_link_ignores_a_forged_host_header(client, user, inbox):
-    response = client.post("/password/forgot", json={"email": user.email},
-                           headers={"Host": "evil.example"})
+    response = client.post(
+        "/password/forgot", json={"email": user.email}, headers={"Host": "evil.example"}
+    )
     assert response.status_code == 202
     [message] = inbox(user.email)
     assert urlsplit(link_in(message)).netloc == "users.example"
@@ -162,8 +163,9 @@ def test_reset_password_revokes_earlier_sessions(client, user_headers, reset_tok
 
 @pytest.mark.parametrize("age, status", [(3500, 204), (3601, 400)])
 def test_reset_password_token_expires_after_an_hour(app, client, user, monkeypatch, age, status):
-    token = token_made_ago(monkeypatch, age, lambda: account_tokens.make_reset_token(
-        app.config["SECRET_KEY"], user))
+    token = token_made_ago(
+        monkeypatch, age, lambda: account_tokens.make_reset_token(app.config["SECRET_KEY"], user)
+    )
     assert reset(client, token).status_code == status
 
 
@@ -175,24 +177,37 @@ def tampered(token, app, user):
         "truncated": token[:-5],
         "garbage": "not-a-token",
         "verification token": account_tokens.make_verification_token(
-            app.config["SECRET_KEY"], user),
+            app.config["SECRET_KEY"], user
+        ),
         "other key": other_key.dumps({"uid": user.id, "pw": "0" * 32}),
     }
 
 
-@pytest.mark.parametrize("kind", ["flipped signature", "flipped payload", "truncated", "garbage",
-                                  "verification token", "other key"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "flipped signature",
+        "flipped payload",
+        "truncated",
+        "garbage",
+        "verification token",
+        "other key",
+    ],
+)
 def test_reset_password_with_tampered_token_is_invalid(app, client, user, reset_token, kind):
     token = tampered(reset_token, app, user)[kind]
     assert_problem(reset(client, token), 400, "invalid_token")
     assert log_in(client, PASSWORD).status_code == 200
 
 
-@pytest.mark.parametrize("password, reason", [
-    ("too short", "at least 15"),
-    ("my regular long passphrase", "email address"),
-    ("polniypizdec0211", "too common"),
-])
+@pytest.mark.parametrize(
+    "password, reason",
+    [
+        ("too short", "at least 15"),
+        ("my regular long passphrase", "email address"),
+        ("polniypizdec0211", "too common"),
+    ],
+)
 def test_reset_password_applies_password_policy(client, reset_token, password, reason):
     body = assert_problem(reset(client, reset_token, password), 422, "validation_error")
     assert reason in " ".join(body["errors"]["password"])
@@ -233,17 +248,23 @@ def test_account_pages_script_is_served(client):
 
 
 def test_reset_password_with_token_mailed_before_email_change_is_invalid(
-        client, user_headers, reset_token):
-    moved = client.patch("/users/me", headers=user_headers, json={
-        "email": "moved@example.com", "current_password": PASSWORD})
+    client, user_headers, reset_token
+):
+    moved = client.patch(
+        "/users/me",
+        headers=user_headers,
+        json={"email": "moved@example.com", "current_password": PASSWORD},
+    )
     assert moved.status_code == 200
     assert_problem(reset(client, reset_token), 400, "invalid_token")
     assert log_in(client, PASSWORD, email="moved@example.com").status_code == 200
 
 
 def test_reset_password_with_token_after_email_changed_away_and_back_is_invalid(
-        client, user, user_headers, reset_token):
+    client, user, user_headers, reset_token
+):
     for email in ("moved@example.com", user.email):
-        client.patch("/users/me", headers=user_headers,
-                     json={"email": email, "current_password": PASSWORD})
+        client.patch(
+            "/users/me", headers=user_headers, json={"email": email, "current_password": PASSWORD}
+        )
     assert_problem(reset(client, reset_token), 400, "invalid_token")

@@ -75,8 +75,11 @@ def test_verify_email_with_token_works_once(client, user, user_headers, inbox):
 
 def test_email_change_mails_new_address_and_voids_old_token(client, user, user_headers, inbox):
     old_token = token_in(inbox(user.email)[0])
-    client.patch("/users/me", json={"email": "moved@example.com", "current_password": PASSWORD},
-                 headers=user_headers)
+    client.patch(
+        "/users/me",
+        json={"email": "moved@example.com", "current_password": PASSWORD},
+        headers=user_headers,
+    )
     [message] = inbox("moved@example.com")
     assert_problem(verify(client, old_token), 400, "invalid_token")
     assert verify(client, token_in(message)).status_code == 204
@@ -84,18 +87,23 @@ def test_email_change_mails_new_address_and_voids_old_token(client, user, user_h
 
 
 def test_email_change_unverifies_verified_address(client, verified, user_headers, inbox):
-    client.patch("/users/me", json={"email": "moved@example.com", "current_password": PASSWORD},
-                 headers=user_headers)
+    client.patch(
+        "/users/me",
+        json={"email": "moved@example.com", "current_password": PASSWORD},
+        headers=user_headers,
+    )
     assert me(client, user_headers)["email_verified"] is False
     assert len(inbox("moved@example.com")) == 1
 
 
 def test_verify_email_with_used_token_after_email_comes_back_is_invalid(
-        client, user, verified, user_headers, inbox):
+    client, user, verified, user_headers, inbox
+):
     used = token_in(inbox(user.email)[0])
     for email in ("moved@example.com", user.email):
-        client.patch("/users/me", json={"email": email, "current_password": PASSWORD},
-                     headers=user_headers)
+        client.patch(
+            "/users/me", json={"email": email, "current_password": PASSWORD}, headers=user_headers
+        )
     assert_problem(verify(client, used), 400, "invalid_token")
 
 
@@ -112,8 +120,11 @@ def flipped(token):
     return token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
 
 
-@pytest.mark.parametrize("change", [flipped, lambda t: t[:-5], lambda t: "not-a-token"],
-                         ids=["flipped", "truncated", "garbage"])
+@pytest.mark.parametrize(
+    "change",
+    [flipped, lambda t: t[:-5], lambda t: "not-a-token"],
+    ids=["flipped", "truncated", "garbage"],
+)
 def test_verify_email_with_tampered_token_is_invalid(client, user, user_headers, inbox, change):
     token = token_in(inbox(user.email)[0])
     assert_problem(verify(client, change(token)), 400, "invalid_token")
@@ -125,8 +136,9 @@ def test_verify_email_with_reset_token_is_invalid(app, client, user):
     assert_problem(verify(client, token), 400, "invalid_token")
 
 
-@pytest.mark.parametrize("settings", [{"EMAIL_VERIFY_URL": "https://app.example/v/{token}?x=1"}],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "settings", [{"EMAIL_VERIFY_URL": "https://app.example/v/{token}?x=1"}], indirect=True
+)
 def test_register_uses_link_template(client, inbox):
     client.post("/users", json=NEW_USER)
     [message] = inbox(NEW_USER["email"])
@@ -176,13 +188,21 @@ def test_resend_verification_for_unknown_user_is_not_found(client, admin_headers
     assert_problem(resend(client, 9999, admin_headers), 404, "not_found")
 
 
-@pytest.mark.parametrize("email", [
-    "<attacker@evil.example>.corp.example", "x@evil.example(.corp.example)",
-    "a@evil.example,.corp.example", "Name <a@evil.example>", '"quoted"@evil.example',
-    "a@evil.example a@corp.example", "a@[127.0.0.1]",
-])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "<attacker@evil.example>.corp.example",
+        "x@evil.example(.corp.example)",
+        "a@evil.example,.corp.example",
+        "Name <a@evil.example>",
+        '"quoted"@evil.example',
+        "a@evil.example a@corp.example",
+        "a@[127.0.0.1]",
+    ],
+)
 def test_register_with_address_that_is_not_one_plain_addr_spec_is_invalid(
-        app, client, smtp_server, email):
+    app, client, smtp_server, email
+):
     response = client.post("/users", json={**NEW_USER, "email": email})
     body = assert_problem(response, 422, "validation_error")
     assert set(body["errors"]) == {"email"}
@@ -195,7 +215,8 @@ def test_register_mails_exactly_the_stored_address(app, client, smtp_server):
     assert response.get_json()["email"] == "teszt.elek@example.com"
     assert app.extensions["mail_outbox"].join()
     assert [envelope.rcpt_tos for envelope in smtp_server.inbox.envelopes] == [
-        ["teszt.elek@example.com"]]
+        ["teszt.elek@example.com"]
+    ]
 
 
 def test_register_verification_mail_carries_no_text_the_registrant_chose(client, inbox):

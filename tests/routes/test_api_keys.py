@@ -17,8 +17,11 @@ LISTED_FIELDS = {"id", "name", "prefix", "scopes", "created_at", "expires_at", "
 
 
 def test_create_api_key_returns_the_key_once(client, user_headers):
-    response = client.post("/users/me/api-keys", headers=user_headers,
-                           json={"name": "CI job", "scopes": ["users:read"]})
+    response = client.post(
+        "/users/me/api-keys",
+        headers=user_headers,
+        json={"name": "CI job", "scopes": ["users:read"]},
+    )
     assert response.status_code == 201
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
@@ -26,7 +29,10 @@ def test_create_api_key_returns_the_key_once(client, user_headers):
     assert KEY.fullmatch(body["key"])
     assert body["prefix"] == body["key"][:12]
     assert (body["scopes"], body["expires_at"], body["last_used_at"]) == (
-        ["users:read"], None, None)
+        ["users:read"],
+        None,
+        None,
+    )
     listed = client.get("/users/me/api-keys", headers=user_headers)
     assert body["key"] not in listed.get_data(as_text=True)
     assert [set(item) for item in listed.get_json()["items"]] == [LISTED_FIELDS]
@@ -45,25 +51,29 @@ def test_create_api_key_sets_expiry(client, user_headers):
     assert body["expires_at"] > created
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"name": "x", "scopes": []}, "scopes"),
-    ({"name": "x", "scopes": ["admin"]}, "scopes"),
-    ({"name": "x", "scopes": "users:read"}, "scopes"),
-    ({"name": " ", "scopes": ["users:read"]}, "name"),
-    ({"scopes": ["users:read"]}, "name"),
-    ({"name": "x", "scopes": ["users:read"], "expires_in_days": 0}, "expires_in_days"),
-    ({"name": "x", "scopes": ["users:read"], "expires_in_days": 366}, "expires_in_days"),
-    ({"name": "x", "scopes": ["users:read"], "expires_in_days": 1.5}, "expires_in_days"),
-    ({"name": "x", "scopes": ["users:read"], "key": "usk_" + "a" * 40}, "key"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "x", "scopes": []}, "scopes"),
+        ({"name": "x", "scopes": ["admin"]}, "scopes"),
+        ({"name": "x", "scopes": "users:read"}, "scopes"),
+        ({"name": " ", "scopes": ["users:read"]}, "name"),
+        ({"scopes": ["users:read"]}, "name"),
+        ({"name": "x", "scopes": ["users:read"], "expires_in_days": 0}, "expires_in_days"),
+        ({"name": "x", "scopes": ["users:read"], "expires_in_days": 366}, "expires_in_days"),
+        ({"name": "x", "scopes": ["users:read"], "expires_in_days": 1.5}, "expires_in_days"),
+        ({"name": "x", "scopes": ["users:read"], "key": "usk_" + "a" * 40}, "key"),
+    ],
+)
 def test_create_api_key_rejects_bad_body(client, user_headers, body, field):
     response = client.post("/users/me/api-keys", headers=user_headers, json=body)
     assert field in assert_problem(response, 422, "validation_error")["errors"]
 
 
 def test_create_scim_key_refused_to_non_admin(client, user_headers):
-    response = client.post("/users/me/api-keys", headers=user_headers,
-                           json={"name": "idp", "scopes": ["scim"]})
+    response = client.post(
+        "/users/me/api-keys", headers=user_headers, json={"name": "idp", "scopes": ["scim"]}
+    )
     assert "scopes" in assert_problem(response, 422, "validation_error")["errors"]
 
 
@@ -74,8 +84,11 @@ def test_create_scim_key_allowed_to_admin(client, admin_headers):
 def test_create_api_key_over_twenty_live_is_409(client, user_headers):
     for _ in range(20):
         create_key(client, user_headers)
-    response = client.post("/users/me/api-keys", headers=user_headers,
-                           json={"name": "one more", "scopes": ["users:read"]})
+    response = client.post(
+        "/users/me/api-keys",
+        headers=user_headers,
+        json={"name": "one more", "scopes": ["users:read"]},
+    )
     assert_problem(response, 409, "too_many_api_keys")
 
 
@@ -117,50 +130,61 @@ def test_scim_key_cannot_use_users_routes(client, admin_headers):
     assert_problem(client.get("/users/me", headers=bearer(key)), 403, "insufficient_scope")
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("GET", "/users/me/api-keys", None),
-    ("POST", "/users/me/api-keys", {"name": "x", "scopes": ["users:read"]}),
-    ("DELETE", "/users/me/api-keys/1", None),
-    ("POST", "/logout", {}),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("GET", "/users/me/api-keys", None),
+        ("POST", "/users/me/api-keys", {"name": "x", "scopes": ["users:read"]}),
+        ("DELETE", "/users/me/api-keys/1", None),
+        ("POST", "/logout", {}),
+    ],
+)
 def test_api_key_never_manages_credentials(client, user_headers, method, path, body):
     key = create_key(client, user_headers, scopes=["users:write"])["key"]
     response = client.open(path, method=method, headers=bearer(key), json=body)
     assert_problem(response, 403, "forbidden")
 
 
-@pytest.mark.parametrize("body", [
-    {"password": "a brand new passphrase 123"},
-    {"password": "a brand new passphrase 123", "current_password": PASSWORD},
-    {"current_password": PASSWORD},
-    {"email": "elsewhere@example.com"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"password": "a brand new passphrase 123"},
+        {"password": "a brand new passphrase 123", "current_password": PASSWORD},
+        {"current_password": PASSWORD},
+        {"email": "elsewhere@example.com"},
+    ],
+)
 def test_api_key_cannot_change_credentials(client, user_headers, body):
     key = create_key(client, user_headers, scopes=["users:write"])["key"]
     response = client.patch("/users/me", headers=bearer(key), json=body)
     assert_problem(response, 403, "forbidden")
     assert client.get("/users/me", headers=user_headers).get_json()["email"] == (
-        "regular@example.com")
+        "regular@example.com"
+    )
 
 
 def test_api_key_may_resend_same_email(client, user_headers):
     key = create_key(client, user_headers, scopes=["users:write"])["key"]
-    response = client.put("/users/me", headers=bearer(key),
-                          json={"name": "Regular User", "email": "Regular@Example.com"})
+    response = client.put(
+        "/users/me",
+        headers=bearer(key),
+        json={"name": "Regular User", "email": "Regular@Example.com"},
+    )
     assert response.status_code == 200
 
 
 def test_revoked_api_key_is_invalid_at_once(client, user_headers):
     created = create_key(client, user_headers)
-    assert client.delete(f"/users/me/api-keys/{created['id']}",
-                         headers=user_headers).status_code == 204
+    assert (
+        client.delete(f"/users/me/api-keys/{created['id']}", headers=user_headers).status_code
+        == 204
+    )
     assert_problem(client.get("/users/me", headers=bearer(created["key"])), 401, "invalid_token")
     assert client.get("/users/me/api-keys", headers=user_headers).get_json()["items"] == []
 
 
 def test_revoke_unknown_api_key_is_404(client, user_headers):
-    assert_problem(client.delete("/users/me/api-keys/999", headers=user_headers), 404,
-                   "not_found")
+    assert_problem(client.delete("/users/me/api-keys/999", headers=user_headers), 404, "not_found")
 
 
 def test_revoke_other_users_key_is_404(client, user_headers, make_user, login):
@@ -181,8 +205,9 @@ def test_admin_lists_and_revokes_others_keys(client, user, user_headers, admin_h
 
 
 def test_user_cannot_list_others_keys(client, admin, user_headers):
-    assert_problem(client.get(f"/users/{admin.id}/api-keys", headers=user_headers), 403,
-                   "forbidden")
+    assert_problem(
+        client.get(f"/users/{admin.id}/api-keys", headers=user_headers), 403, "forbidden"
+    )
 
 
 @pytest.mark.parametrize("key", ["usk_" + "A" * 43, "usk_", "usk_\u00e9t\u00e9"])
@@ -194,8 +219,10 @@ def test_expired_api_key_is_invalid(app, client, user_headers):
     created = create_key(client, user_headers, expires_in_days=1)
     with app.app_context():
         conn = get_db()
-        conn.execute("UPDATE api_keys SET expires_at = :past WHERE id = :id",
-                     {"past": "2000-01-01T00:00:00.000000Z", "id": created["id"]})
+        conn.execute(
+            "UPDATE api_keys SET expires_at = :past WHERE id = :id",
+            {"past": "2000-01-01T00:00:00.000000Z", "id": created["id"]},
+        )
         conn.commit()
     assert_problem(client.get("/users/me", headers=bearer(created["key"])), 401, "invalid_token")
 
@@ -214,8 +241,11 @@ def test_api_key_of_deleted_user_is_invalid(client, user, user_headers, admin_he
 
 def test_api_key_survives_password_change(client, user_headers):
     key = create_key(client, user_headers)["key"]
-    response = client.patch("/users/me", headers=user_headers, json={
-        "password": "a brand new passphrase 123", "current_password": PASSWORD})
+    response = client.patch(
+        "/users/me",
+        headers=user_headers,
+        json={"password": "a brand new passphrase 123", "current_password": PASSWORD},
+    )
     assert response.status_code == 200
     assert client.get("/users/me", headers=bearer(key)).status_code == 200
 
@@ -233,8 +263,7 @@ def test_last_used_at_written_at_most_once_a_minute(app, client, user_headers):
     with app.app_context():
         first = keys_repo.list_unrevoked(get_db(), created["id"] and 1)[0].last_used_at
         conn = get_db()
-        conn.execute("UPDATE api_keys SET last_used_at = :t",
-                     {"t": "2000-01-01T00:00:00.000000Z"})
+        conn.execute("UPDATE api_keys SET last_used_at = :t", {"t": "2000-01-01T00:00:00.000000Z"})
         conn.commit()
     assert first is not None and utcnow() - first < timedelta(seconds=30)
     client.get("/users/me", headers=bearer(created["key"]))
@@ -248,9 +277,13 @@ def test_last_used_at_written_at_most_once_a_minute(app, client, user_headers):
 
 def test_create_api_key_needs_recent_authentication(app, client, user_headers):
     age_session(app, session_id_of(user_headers), 301)
-    response = client.post("/users/me/api-keys", headers=user_headers,
-                           json={"name": "CI job", "scopes": ["users:read"]})
+    response = client.post(
+        "/users/me/api-keys",
+        headers=user_headers,
+        json={"name": "CI job", "scopes": ["users:read"]},
+    )
     assert_problem(response, 403, "reauthentication_required")
-    assert client.post("/reauth", headers=user_headers,
-                       json={"password": PASSWORD}).status_code == 204
+    assert (
+        client.post("/reauth", headers=user_headers, json={"password": PASSWORD}).status_code == 204
+    )
     create_key(client, user_headers)

@@ -7,8 +7,16 @@ from tests.databases import query
 from tests.helpers import PASSWORD, assert_problem
 from tests.observability import CapturedLog
 
-EVENT_FIELDS = {"id", "type", "occurred_at", "actor_id", "subject_id", "ip", "request_id",
-                "details"}
+EVENT_FIELDS = {
+    "id",
+    "type",
+    "occurred_at",
+    "actor_id",
+    "subject_id",
+    "ip",
+    "request_id",
+    "details",
+}
 
 
 def page(client, headers, path="/audit-events", **params):
@@ -36,7 +44,10 @@ def test_admin_lists_events_newest_first_in_the_contract_shape(client, user, adm
     items = page(client, admin_headers)["items"]
     assert set(items[0]) == EVENT_FIELDS
     assert (items[0]["type"], items[0]["actor_id"], items[0]["subject_id"]) == (
-        "login.failed", None, user.id)
+        "login.failed",
+        None,
+        user.id,
+    )
     assert items[0]["details"] == {"reason": "wrong_password"}
     assert items[0]["occurred_at"].endswith("Z")
     keys = [(item["occurred_at"], item["id"]) for item in items]
@@ -86,20 +97,35 @@ def test_filter_keeps_only_matching_events(client, user, admin, admin_headers, n
 def test_time_range_is_since_inclusive_until_exclusive(client, user, settings, admin_headers):
     rows = query(settings["DATABASE_URL"], "SELECT id, occurred_at FROM audit_events ORDER BY id")
     (first_id, _), (second_id, _) = rows[0], rows[1]
-    query(settings["DATABASE_URL"], "UPDATE audit_events SET occurred_at = :at WHERE id = :id",
-          {"at": "2026-01-01T10:00:00.000000Z", "id": first_id})
-    query(settings["DATABASE_URL"], "UPDATE audit_events SET occurred_at = :at WHERE id = :id",
-          {"at": "2026-01-01T11:00:00.000000Z", "id": second_id})
-    ids = [item["id"] for item in every(client, admin_headers, since="2026-01-01T10:00:00Z",
-                                        until="2026-01-01T11:00:00Z")]
+    query(
+        settings["DATABASE_URL"],
+        "UPDATE audit_events SET occurred_at = :at WHERE id = :id",
+        {"at": "2026-01-01T10:00:00.000000Z", "id": first_id},
+    )
+    query(
+        settings["DATABASE_URL"],
+        "UPDATE audit_events SET occurred_at = :at WHERE id = :id",
+        {"at": "2026-01-01T11:00:00.000000Z", "id": second_id},
+    )
+    ids = [
+        item["id"]
+        for item in every(
+            client, admin_headers, since="2026-01-01T10:00:00Z", until="2026-01-01T11:00:00Z"
+        )
+    ]
     assert ids == [first_id]
-    ids = [item["id"] for item in every(client, admin_headers, since="2026-01-01T10:00:01Z",
-                                        until="2026-01-01T12:30:00+01:00")]
+    ids = [
+        item["id"]
+        for item in every(
+            client, admin_headers, since="2026-01-01T10:00:01Z", until="2026-01-01T12:30:00+01:00"
+        )
+    ]
     assert ids == [second_id]
 
 
 def test_paging_with_events_added_between_pages_skips_and_repeats_nothing(
-        client, user, admin_headers):
+    client, user, admin_headers
+):
     for _ in range(3):
         log_in(client, user.email, "a wrong password here")
     before = every(client, admin_headers)
@@ -113,13 +139,23 @@ def test_paging_with_events_added_between_pages_skips_and_repeats_nothing(
     assert [item["id"] for item in seen] == [item["id"] for item in before]
 
 
-@pytest.mark.parametrize("params", [
-    {"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"type": "login.nonsense"},
-    {"actor": "x"}, {"subject": "-1"}, {"since": "yesterday"},
-    {"since": "2026-01-01T00:00:00"}, {"until": "2026-13-01T00:00:00Z"},
-    {"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
-    {"since": "0001-01-01T00:00:00+14:00"}, {"until": "9999-12-31T23:59:59-14:00"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "0"},
+        {"limit": "101"},
+        {"limit": "ten"},
+        {"type": "login.nonsense"},
+        {"actor": "x"},
+        {"subject": "-1"},
+        {"since": "yesterday"},
+        {"since": "2026-01-01T00:00:00"},
+        {"until": "2026-13-01T00:00:00Z"},
+        {"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+        {"since": "0001-01-01T00:00:00+14:00"},
+        {"until": "9999-12-31T23:59:59-14:00"},
+    ],
+)
 def test_malformed_filter_is_422(client, admin_headers, params):
     response = client.get("/audit-events", headers=admin_headers, query_string=params)
     body = assert_problem(response, 422, "validation_error")
@@ -135,8 +171,9 @@ def test_tampered_cursor_is_400(client, admin_headers, cursor):
 def test_user_listing_cursor_is_refused_by_the_trail(client, make_user, admin_headers):
     make_user()
     users_cursor = page(client, admin_headers, "/users", limit=1)["next_cursor"]
-    response = client.get("/audit-events", headers=admin_headers,
-                          query_string={"cursor": users_cursor})
+    response = client.get(
+        "/audit-events", headers=admin_headers, query_string={"cursor": users_cursor}
+    )
     assert_problem(response, 400, "invalid_cursor")
 
 
@@ -150,7 +187,6 @@ def test_failed_login_still_answers_when_its_event_cannot_be_stored(client, user
     query(settings["DATABASE_URL"], "DROP TABLE audit_events")
     failures = metrics.AUDIT_WRITE_FAILURES._value.get()
     log = CapturedLog()
-    assert_problem(log_in(client, user.email, "a wrong password here"), 401,
-                   "invalid_credentials")
+    assert_problem(log_in(client, user.email, "a wrong password here"), 401, "invalid_credentials")
     assert metrics.AUDIT_WRITE_FAILURES._value.get() == failures + 1
     assert log.records(event="audit.write_failed", audit_type="login.failed")

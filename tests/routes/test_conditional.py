@@ -33,8 +33,9 @@ def test_patch_response_carries_new_etag(client, user_headers):
 @pytest.mark.parametrize("header", ["{etag}", "W/{etag}", '"other", {etag}', "*"])
 def test_if_none_match_with_current_tag_is_304(client, user_headers, header):
     etag = etag_of(client, user_headers)
-    response = client.get("/users/me",
-                          headers={**user_headers, "If-None-Match": header.format(etag=etag)})
+    response = client.get(
+        "/users/me", headers={**user_headers, "If-None-Match": header.format(etag=etag)}
+    )
     assert response.status_code == 304
     assert response.get_data() == b""
     assert response.headers["ETag"] == etag
@@ -51,19 +52,24 @@ def test_if_none_match_with_old_tag_is_200(client, user_headers):
 @pytest.mark.parametrize("header", ["{etag}", '"other", {etag}', "*"])
 def test_patch_with_current_if_match_succeeds(client, user_headers, header):
     etag = etag_of(client, user_headers)
-    response = client.patch("/users/me", json={"name": "New Name"},
-                            headers={**user_headers, "If-Match": header.format(etag=etag)})
+    response = client.patch(
+        "/users/me",
+        json={"name": "New Name"},
+        headers={**user_headers, "If-Match": header.format(etag=etag)},
+    )
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("method", ["PATCH", "PUT", "DELETE"])
 @pytest.mark.parametrize("header", ['"stale"', "W/{etag}", "garbage"])
-def test_write_with_stale_if_match_is_412_and_changes_nothing(client, user_headers, method,
-                                                               header):
+def test_write_with_stale_if_match_is_412_and_changes_nothing(client, user_headers, method, header):
     etag = etag_of(client, user_headers)
-    response = client.open("/users/me", method=method,
-                           json={"name": "New Name", "email": "new@example.com"},
-                           headers={**user_headers, "If-Match": header.format(etag=etag)})
+    response = client.open(
+        "/users/me",
+        method=method,
+        json={"name": "New Name", "email": "new@example.com"},
+        headers={**user_headers, "If-Match": header.format(etag=etag)},
+    )
     assert_problem(response, 412, "precondition_failed")
     assert etag_of(client, user_headers) == etag
 
@@ -71,11 +77,11 @@ def test_write_with_stale_if_match_is_412_and_changes_nothing(client, user_heade
 def test_patch_with_tag_of_previous_version_is_412(client, user_headers):
     etag = etag_of(client, user_headers)
     client.patch("/users/me", headers=user_headers, json={"name": "Changed Meanwhile"})
-    response = client.patch("/users/me", json={"name": "Lost Update"},
-                            headers={**user_headers, "If-Match": etag})
+    response = client.patch(
+        "/users/me", json={"name": "Lost Update"}, headers={**user_headers, "If-Match": etag}
+    )
     assert_problem(response, 412, "precondition_failed")
-    assert client.get("/users/me", headers=user_headers).get_json()["name"] == (
-        "Changed Meanwhile")
+    assert client.get("/users/me", headers=user_headers).get_json()["name"] == ("Changed Meanwhile")
 
 
 def test_delete_with_current_if_match_deletes(client, user, admin_headers):
@@ -86,8 +92,9 @@ def test_delete_with_current_if_match_deletes(client, user, admin_headers):
 
 
 def test_if_match_on_missing_user_is_404(client, admin_headers):
-    response = client.patch("/users/999", json={"name": "x"},
-                            headers={**admin_headers, "If-Match": "*"})
+    response = client.patch(
+        "/users/999", json={"name": "x"}, headers={**admin_headers, "If-Match": "*"}
+    )
     assert_problem(response, 404, "not_found")
 
 

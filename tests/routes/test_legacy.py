@@ -59,20 +59,32 @@ def test_legacy_put_user_replaces_name_and_email(client, user, user_headers):
     response = client.put(f"/user/{user.id}", json=body, headers=user_headers)
     assert response.status_code == 200
     assert (response.get_json()["name"], response.get_json()["email"]) == (
-        "Renamed", "renamed@example.com")
+        "Renamed",
+        "renamed@example.com",
+    )
     assert_deprecated(response, f"/users/{user.id}")
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"name": "Renamed"}, "email"),
-    ({"email": "renamed@example.com"}, "name"),
-    ({"name": "", "email": "renamed@example.com"}, "name"),
-    ({"name": "Renamed", "email": "not-an-address"}, "email"),
-    ({"name": "Renamed", "email": "renamed@example.com", "role": "admin"}, "role"),
-    ({"name": "Renamed", "email": "renamed@example.com", "id": 5}, "id"),
-    ({"name": "Renamed", "email": "renamed@example.com", "password": "short",
-      "current_password": PASSWORD}, "password"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "Renamed"}, "email"),
+        ({"email": "renamed@example.com"}, "name"),
+        ({"name": "", "email": "renamed@example.com"}, "name"),
+        ({"name": "Renamed", "email": "not-an-address"}, "email"),
+        ({"name": "Renamed", "email": "renamed@example.com", "role": "admin"}, "role"),
+        ({"name": "Renamed", "email": "renamed@example.com", "id": 5}, "id"),
+        (
+            {
+                "name": "Renamed",
+                "email": "renamed@example.com",
+                "password": "short",
+                "current_password": PASSWORD,
+            },
+            "password",
+        ),
+    ],
+)
 def test_legacy_put_invalid_body_is_rejected(client, user, user_headers, body, field):
     response = client.put(f"/user/{user.id}", json=body, headers=user_headers)
     assert_invalid(response, field)
@@ -81,25 +93,32 @@ def test_legacy_put_invalid_body_is_rejected(client, user, user_headers, body, f
 
 def test_legacy_put_own_password_needs_current_password(client, user, user_headers):
     body = {"name": user.name, "email": user.email, "password": "a brand new passphrase"}
-    assert_invalid(client.put(f"/user/{user.id}", json=body, headers=user_headers),
-                   "current_password")
+    assert_invalid(
+        client.put(f"/user/{user.id}", json=body, headers=user_headers), "current_password"
+    )
 
 
 def test_legacy_put_taken_email_is_conflict(client, admin, user, user_headers):
     body = {"name": user.name, "email": admin.email.upper(), "current_password": PASSWORD}
-    assert_problem(client.put(f"/user/{user.id}", json=body, headers=user_headers),
-                   409, "email_taken")
+    assert_problem(
+        client.put(f"/user/{user.id}", json=body, headers=user_headers), 409, "email_taken"
+    )
 
 
 def test_legacy_put_other_user_as_non_admin_is_forbidden(client, admin, user_headers):
     body = {"name": "Hacked", "email": "hacked@example.com"}
-    assert_problem(client.put(f"/user/{admin.id}", json=body, headers=user_headers),
-                   403, "forbidden")
+    assert_problem(
+        client.put(f"/user/{admin.id}", json=body, headers=user_headers), 403, "forbidden"
+    )
 
 
 def test_legacy_put_non_json_body_is_unsupported(client, user, user_headers):
-    response = client.put(f"/user/{user.id}", data="name=x", headers=user_headers,
-                          content_type="application/x-www-form-urlencoded")
+    response = client.put(
+        f"/user/{user.id}",
+        data="name=x",
+        headers=user_headers,
+        content_type="application/x-www-form-urlencoded",
+    )
     assert_problem(response, 415, "unsupported_media_type")
 
 
@@ -120,8 +139,7 @@ def test_legacy_delete_last_admin_is_conflict(client, admin, admin_headers):
 
 @pytest.mark.parametrize("method", ["patch", "post"])
 def test_legacy_user_other_method_is_not_allowed(client, user, user_headers, method):
-    response = getattr(client, method)(f"/user/{user.id}", json={"name": "x"},
-                                       headers=user_headers)
+    response = getattr(client, method)(f"/user/{user.id}", json={"name": "x"}, headers=user_headers)
     assert_problem(response, 405, "method_not_allowed")
     allowed = {item.strip() for item in response.headers["Allow"].split(",")}
     assert {"GET", "PUT", "DELETE"} <= allowed
@@ -163,15 +181,24 @@ def test_legacy_search_carries_deprecation_headers(client, admin_headers):
 def test_legacy_search_pages_with_cursor(client, searchable, admin_headers):
     first = client.get("/search?name=kovacs&limit=1", headers=admin_headers).get_json()
     cursor = first["next_cursor"]
-    second = client.get("/search", query_string={"name": "kovacs", "limit": 1, "cursor": cursor},
-                        headers=admin_headers).get_json()
+    second = client.get(
+        "/search",
+        query_string={"name": "kovacs", "limit": 1, "cursor": cursor},
+        headers=admin_headers,
+    ).get_json()
     assert [first["items"][0]["id"], second["items"][0]["id"]] == [u.id for u in searchable[:2]]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("name=kovacs&limit=0", "limit"), ("name=kovacs&limit=101", "limit"),
-    ("name=kovacs&limit=ten", "limit"), ("name=", "name"), ("name=kovacs&q=x", "q"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("name=kovacs&limit=0", "limit"),
+        ("name=kovacs&limit=101", "limit"),
+        ("name=kovacs&limit=ten", "limit"),
+        ("name=", "name"),
+        ("name=kovacs&q=x", "q"),
+    ],
+)
 def test_legacy_search_bad_query_is_rejected(client, admin_headers, query, field):
     response = client.get(f"/search?{query}", headers=admin_headers)
     assert_invalid(response, field)

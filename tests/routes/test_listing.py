@@ -24,9 +24,14 @@ def add_user(app):
             conn = get_db()
             with transaction(conn):
                 return users_repo.insert(
-                    conn, name=name, email=email or f"listed{number:04}@example.com",
-                    password_hash="unusable", role=role, is_active=is_active,
-                    now=created_at or EPOCH + timedelta(seconds=number))
+                    conn,
+                    name=name,
+                    email=email or f"listed{number:04}@example.com",
+                    password_hash="unusable",
+                    role=role,
+                    is_active=is_active,
+                    now=created_at or EPOCH + timedelta(seconds=number),
+                )
 
     return add
 
@@ -72,11 +77,17 @@ def walk(listing):
 @pytest.fixture
 def varied_users(add_user):
     """Users whose name, email and created_at orders all differ from the id order."""
-    rows = [("Carol", "b@example.com", 5), ("Alice", "d@example.com", 3),
-            ("Bob", "a@example.com", 9), ("Alice", "c@example.com", 3),
-            ("Dave", "e@example.com", 1)]
-    return [add_user(name, email, created_at=EPOCH + timedelta(seconds=second))
-            for name, email, second in rows]
+    rows = [
+        ("Carol", "b@example.com", 5),
+        ("Alice", "d@example.com", 3),
+        ("Bob", "a@example.com", 9),
+        ("Alice", "c@example.com", 3),
+        ("Dave", "e@example.com", 1),
+    ]
+    return [
+        add_user(name, email, created_at=EPOCH + timedelta(seconds=second))
+        for name, email, second in rows
+    ]
 
 
 def ids_among(response, users):
@@ -118,8 +129,9 @@ def test_list_users_with_limit_returns_that_many(listing, add_user, limit):
     assert len(listing(limit=limit).get_json()["items"]) == limit
 
 
-@pytest.mark.parametrize("limit", ["0", "101", "-1", "abc", "1.5", "", " 5", "+5", "1e2", "５",
-                                   "9" * 30])
+@pytest.mark.parametrize(
+    "limit", ["0", "101", "-1", "abc", "1.5", "", " 5", "+5", "1e2", "５", "9" * 30]
+)
 def test_list_users_with_bad_limit_is_unprocessable(listing, limit):
     body = assert_problem(listing(limit=limit), 422, "validation_error")
     assert "limit" in body["errors"]
@@ -137,12 +149,19 @@ def test_list_users_with_bad_sort_is_unprocessable(listing, sort):
     assert "sort" in body["errors"]
 
 
-@pytest.mark.parametrize(("sort", "expected"), [
-    ("id", [0, 1, 2, 3, 4]), ("-id", [4, 3, 2, 1, 0]),
-    ("name", [1, 3, 2, 0, 4]), ("-name", [4, 0, 2, 3, 1]),
-    ("email", [2, 0, 3, 1, 4]), ("-email", [4, 1, 3, 0, 2]),
-    ("created_at", [4, 1, 3, 0, 2]), ("-created_at", [2, 0, 3, 1, 4]),
-])
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("id", [0, 1, 2, 3, 4]),
+        ("-id", [4, 3, 2, 1, 0]),
+        ("name", [1, 3, 2, 0, 4]),
+        ("-name", [4, 0, 2, 3, 1]),
+        ("email", [2, 0, 3, 1, 4]),
+        ("-email", [4, 1, 3, 0, 2]),
+        ("created_at", [4, 1, 3, 0, 2]),
+        ("-created_at", [2, 0, 3, 1, 4]),
+    ],
+)
 def test_list_users_sorted_returns_that_order(listing, varied_users, sort, expected):
     response = listing(sort=sort, limit=100)
     assert ids_among(response, varied_users) == [varied_users[i].id for i in expected]
@@ -199,35 +218,41 @@ def search(listing, searchable, q):
     return {keys[item["id"]] for item in items if item["id"] in keys}
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("alice", {"alice"}),
-    ("ALICE SM", {"alice"}),
-    ("LICE@EXAMPLE.C", {"alice"}),
-    ("EXAMPLE.ORG", {"underscore", "no_underscore"}),
-    ('"Jr"', {"quote"}),
-    ("o'neil", {"quote"}),
-    ("100%", {"percent"}),
-    ("t_l", {"underscore"}),
-    ("émile", {"accented"}),
-    ("ÉMILE ÖDÖN", {"accented"}),
-    ("le 🙂", {"emoji"}),
-    ("nobody-has-this", set()),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("alice", {"alice"}),
+        ("ALICE SM", {"alice"}),
+        ("LICE@EXAMPLE.C", {"alice"}),
+        ("EXAMPLE.ORG", {"underscore", "no_underscore"}),
+        ('"Jr"', {"quote"}),
+        ("o'neil", {"quote"}),
+        ("100%", {"percent"}),
+        ("t_l", {"underscore"}),
+        ("émile", {"accented"}),
+        ("ÉMILE ÖDÖN", {"accented"}),
+        ("le 🙂", {"emoji"}),
+        ("nobody-has-this", set()),
+    ],
+)
 def test_list_users_with_long_query_matches_substring(listing, searchable, q, expected):
     assert search(listing, searchable, q) == expected
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("IC", {"alice"}),
-    ("sM", {"alice", "emoji"}),
-    ('"', {"quote"}),
-    ("'", {"quote"}),
-    ("%", {"percent"}),
-    ("_", {"underscore"}),
-    ("🙂", {"emoji"}),
-    ("ön", {"accented"}),
-    ("zq", set()),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("IC", {"alice"}),
+        ("sM", {"alice", "emoji"}),
+        ('"', {"quote"}),
+        ("'", {"quote"}),
+        ("%", {"percent"}),
+        ("_", {"underscore"}),
+        ("🙂", {"emoji"}),
+        ("ön", {"accented"}),
+        ("zq", set()),
+    ],
+)
 def test_list_users_with_short_query_matches_substring(listing, searchable, q, expected):
     assert search(listing, searchable, q) == expected
 
@@ -237,10 +262,17 @@ def test_list_users_with_short_unicode_query_ignores_case(listing, searchable, q
     assert search(listing, searchable, q) == {"accented"}
 
 
-@pytest.mark.parametrize(("name", "q"), [
-    ("ΟΔΟΣ Odos", "ΟΔΟΣ"), ("ΟΔΟΣ Odos", "οδοσ"), ("ΟΔΟΣ Odos", "ΟΣ"),
-    ("İlker Kaya", "İlk"), ("İlker Kaya", "İl"), ("Straße Anna", "STRAß"),
-])
+@pytest.mark.parametrize(
+    ("name", "q"),
+    [
+        ("ΟΔΟΣ Odos", "ΟΔΟΣ"),
+        ("ΟΔΟΣ Odos", "οδοσ"),
+        ("ΟΔΟΣ Odos", "ΟΣ"),
+        ("İlker Kaya", "İlk"),
+        ("İlker Kaya", "İl"),
+        ("Straße Anna", "STRAß"),
+    ],
+)
 def test_list_users_with_query_folds_both_sides_alike(listing, add_user, name, q):
     wanted = add_user(name)
     assert [item["id"] for item in listing(q=q).get_json()["items"]] == [wanted.id]
@@ -277,8 +309,12 @@ def test_list_users_with_bad_query_is_unprocessable(listing, q):
 @pytest.fixture
 def tied_users(add_user):
     """Eleven users with repeated names and creation times (ties broken by id)."""
-    return [add_user(["Same", "Other", "Same", "Zed"][n % 4],
-                     created_at=EPOCH + timedelta(seconds=n % 3)) for n in range(11)]
+    return [
+        add_user(
+            ["Same", "Other", "Same", "Zed"][n % 4], created_at=EPOCH + timedelta(seconds=n % 3)
+        )
+        for n in range(11)
+    ]
 
 
 @pytest.mark.parametrize("sort", SORTS)
@@ -303,7 +339,8 @@ def test_list_users_on_last_page_has_null_cursor(listing, add_user):
 
 @pytest.mark.parametrize("sort", SORTS)
 def test_list_users_changed_between_pages_skips_and_repeats_nothing(
-        listing, walk, add_user, delete_user, tied_users, sort):
+    listing, walk, add_user, delete_user, tied_users, sort
+):
     before = [item["id"] for item in listing(sort=sort, limit=100).get_json()["items"]]
     first = listing(sort=sort, limit=4).get_json()
     seen = [item["id"] for item in first["items"]]
@@ -334,7 +371,7 @@ def test_list_users_with_garbage_cursor_is_bad_request(listing, cursor):
 
 
 def flip(text, index):
-    return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1:]
+    return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1 :]
 
 
 @pytest.mark.parametrize("index", [0, 5, -5])
@@ -344,11 +381,18 @@ def test_list_users_with_tampered_cursor_is_bad_request(listing, add_user, index
     assert_problem(listing(limit=1, cursor=flip(cursor, index)), 400, "invalid_cursor")
 
 
-@pytest.mark.parametrize(("issued_for", "used_with"), [
-    ("name", "email"), ("name", "-name"), ("id", "created_at"), ("-id", "id"),
-])
+@pytest.mark.parametrize(
+    ("issued_for", "used_with"),
+    [
+        ("name", "email"),
+        ("name", "-name"),
+        ("id", "created_at"),
+        ("-id", "id"),
+    ],
+)
 def test_list_users_with_cursor_of_other_sort_is_bad_request(
-        listing, add_user, issued_for, used_with):
+    listing, add_user, issued_for, used_with
+):
     add_user()
     cursor = listing(sort=issued_for, limit=1).get_json()["next_cursor"]
     assert_problem(listing(sort=used_with, cursor=cursor), 400, "invalid_cursor")

@@ -14,8 +14,16 @@ from app.services import authentication as auth_service
 from app.services import login_sessions as sessions_service
 from tests.helpers import PASSWORD, assert_problem
 
-USER_FIELDS = {"id", "name", "email", "role", "is_active", "email_verified",
-               "created_at", "updated_at"}
+USER_FIELDS = {
+    "id",
+    "name",
+    "email",
+    "role",
+    "is_active",
+    "email_verified",
+    "created_at",
+    "updated_at",
+}
 CLAIMS = ("sub", "role", "sid", "iat", "exp", "jti", "iss", "aud")
 OTHER_KEY = "x" * 64
 
@@ -93,13 +101,15 @@ def test_login_with_password_in_other_case_is_invalid_credentials(log_in, user):
 def test_login_with_unknown_email_matches_wrong_password(log_in, user):
     wrong_password = log_in(password=PASSWORD + "!")
     unknown_email = log_in(email="nobody@example.com")
-    bodies = [assert_problem(r, 401, "invalid_credentials") for r in
-              (wrong_password, unknown_email)]
+    bodies = [
+        assert_problem(r, 401, "invalid_credentials") for r in (wrong_password, unknown_email)
+    ]
     for body in bodies:
         del body["request_id"]
     assert bodies[0] == bodies[1]
-    assert wrong_password.headers.get("WWW-Authenticate") == \
-        unknown_email.headers.get("WWW-Authenticate")
+    assert wrong_password.headers.get("WWW-Authenticate") == unknown_email.headers.get(
+        "WWW-Authenticate"
+    )
 
 
 def test_login_with_unknown_email_checks_a_dummy_password(app, log_in, monkeypatch):
@@ -121,30 +131,31 @@ def test_login_inactive_with_right_password_is_account_disabled(log_in, make_use
 
 def test_login_inactive_with_wrong_password_is_invalid_credentials(log_in, make_user):
     make_user(email="off@example.com", is_active=False)
-    assert_problem(log_in(email="off@example.com", password="wrong"), 401,
-                   "invalid_credentials")
+    assert_problem(log_in(email="off@example.com", password="wrong"), 401, "invalid_credentials")
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"password": PASSWORD}, "email"),
-    ({"email": "regular@example.com"}, "password"),
-    ({"email": 5, "password": PASSWORD}, "email"),
-    ({"email": ["regular@example.com"], "password": PASSWORD}, "email"),
-    ({"email": "", "password": PASSWORD}, "email"),
-    ({"email": "regular@example.com", "password": None}, "password"),
-    ({"email": "regular@example.com", "password": ""}, "password"),
-    ({"email": "regular@example.com", "password": "x" * 129}, "password"),
-    ({"email": "regular@example.com\x00", "password": PASSWORD}, "email"),
-    ({"email": "regular@example.com", "password": PASSWORD, "remember": True}, "remember"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"password": PASSWORD}, "email"),
+        ({"email": "regular@example.com"}, "password"),
+        ({"email": 5, "password": PASSWORD}, "email"),
+        ({"email": ["regular@example.com"], "password": PASSWORD}, "email"),
+        ({"email": "", "password": PASSWORD}, "email"),
+        ({"email": "regular@example.com", "password": None}, "password"),
+        ({"email": "regular@example.com", "password": ""}, "password"),
+        ({"email": "regular@example.com", "password": "x" * 129}, "password"),
+        ({"email": "regular@example.com\x00", "password": PASSWORD}, "email"),
+        ({"email": "regular@example.com", "password": PASSWORD, "remember": True}, "remember"),
+    ],
+)
 def test_login_with_invalid_body_is_unprocessable(client, user, body, field):
     problem = assert_problem(client.post("/login", json=body), 422, "validation_error")
     assert field in problem["errors"]
 
 
 def test_login_with_old_hash_method_rehashes_password(app, log_in, user):
-    change_user(app, user.id,
-                password_hash=passwords.hash_password(PASSWORD, "pbkdf2:sha256:1000"))
+    change_user(app, user.id, password_hash=passwords.hash_password(PASSWORD, "pbkdf2:sha256:1000"))
     assert log_in().status_code == 200
     assert stored_hash(app, user.id).startswith(app.config["PASSWORD_HASH_METHOD"] + "$")
     assert log_in().status_code == 200
@@ -224,8 +235,7 @@ def test_access_token_opens_own_account(client, token, user):
 
 
 def test_access_token_with_lower_case_scheme_is_accepted(client, token):
-    assert client.get("/users/me", headers={"Authorization": f"bearer {token}"}).status_code \
-        == 200
+    assert client.get("/users/me", headers={"Authorization": f"bearer {token}"}).status_code == 200
 
 
 def test_access_token_re_signed_unchanged_is_accepted(client, forge):
@@ -233,7 +243,8 @@ def test_access_token_re_signed_unchanged_is_accepted(client, forge):
 
 
 def test_login_twice_in_same_second_gives_distinct_working_tokens(
-        client, log_in, user, monkeypatch):
+    client, log_in, user, monkeypatch
+):
     frozen = datetime.now(UTC).replace(microsecond=0)
     monkeypatch.setattr(auth_service, "utcnow", lambda: frozen)
     first, second = (log_in().get_json()["access_token"] for _ in range(2))
@@ -244,19 +255,33 @@ def test_login_twice_in_same_second_gives_distinct_working_tokens(
     assert me(client, first).status_code == me(client, second).status_code == 200
 
 
-@pytest.mark.parametrize("changes", [
-    {"key": OTHER_KEY},
-    {"algorithm": "HS384"},
-    {"algorithm": "HS512"},
-    {"iss": "someone-else"},
-    {"aud": "another-api"},
-    {"aud": ["another-api"]},
-    {"exp": int(time.time()) - 1000, "iat": int(time.time()) - 2000},
-    {"iat": int(time.time()) + 3600},
-    {"sub": "not-a-number"},
-    {"sid": "not-a-session"},
-], ids=["signature", "hs384", "hs512", "iss", "aud", "aud-list", "expired", "future", "sub",
-        "sid"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"key": OTHER_KEY},
+        {"algorithm": "HS384"},
+        {"algorithm": "HS512"},
+        {"iss": "someone-else"},
+        {"aud": "another-api"},
+        {"aud": ["another-api"]},
+        {"exp": int(time.time()) - 1000, "iat": int(time.time()) - 2000},
+        {"iat": int(time.time()) + 3600},
+        {"sub": "not-a-number"},
+        {"sid": "not-a-session"},
+    ],
+    ids=[
+        "signature",
+        "hs384",
+        "hs512",
+        "iss",
+        "aud",
+        "aud-list",
+        "expired",
+        "future",
+        "sub",
+        "sid",
+    ],
+)
 def test_access_token_forged_is_invalid_token(client, forge, changes):
     assert_invalid_token(me(client, forge(**changes)))
 
@@ -314,8 +339,9 @@ def test_access_token_of_deactivated_user_is_invalid_token(app, client, token, u
     assert_invalid_token(me(client, token))
 
 
-@pytest.mark.parametrize("header", ["Basic x", "Bearer", "Bearer ", "Bearer a b", "Token abc",
-                                    "", "Bearer\tabc"])
+@pytest.mark.parametrize(
+    "header", ["Basic x", "Bearer", "Bearer ", "Bearer a b", "Token abc", "", "Bearer\tabc"]
+)
 def test_request_with_malformed_authorization_is_unauthorized(client, header):
     response = client.get("/users/me", headers={"Authorization": header})
     assert_problem(response, 401, "unauthorized")

@@ -42,8 +42,9 @@ def test_start_totp_again_replaces_pending_secret(client, user_headers):
     first = client.post("/users/me/mfa/totp", headers=user_headers).get_json()["secret"]
     second = client.post("/users/me/mfa/totp", headers=user_headers).get_json()["secret"]
     assert first != second
-    response = client.post("/users/me/mfa/totp/confirm", headers=user_headers,
-                           json={"code": code_for_step(first)})
+    response = client.post(
+        "/users/me/mfa/totp/confirm", headers=user_headers, json={"code": code_for_step(first)}
+    )
     assert_problem(response, 422, "validation_error")
     assert "code" in response.get_json()["errors"]
 
@@ -51,15 +52,20 @@ def test_start_totp_again_replaces_pending_secret(client, user_headers):
 def test_confirm_totp_returns_ten_recovery_codes(client, user, user_headers):
     _, codes = enrol_totp(client, user_headers)
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert all(len(code.replace("-", "")) >= 10 and code.replace("-", "").isalnum()
-               and code == code.lower() for code in codes)
+    assert all(
+        len(code.replace("-", "")) >= 10
+        and code.replace("-", "").isalnum()
+        and code == code.lower()
+        for code in codes
+    )
     status = client.get("/users/me/mfa", headers=user_headers).get_json()
     assert status == {"enabled": True, "totp": True, "passkeys": 0, "recovery_codes_left": 10}
 
 
 def test_confirm_totp_without_pending_is_validation_error(client, user_headers):
-    response = client.post("/users/me/mfa/totp/confirm", headers=user_headers,
-                           json={"code": "123456"})
+    response = client.post(
+        "/users/me/mfa/totp/confirm", headers=user_headers, json={"code": "123456"}
+    )
     assert_problem(response, 422, "validation_error")
 
 
@@ -87,8 +93,7 @@ def test_login_with_mfa_returns_challenge_only(client, totp_user):
 def test_login_mfa_with_totp_code_returns_pair_with_amr(client, totp_user):
     user, _, secret, _ = totp_user
     token = start_login(client, user.email)
-    response = client.post("/login/mfa", json={"mfa_token": token,
-                                               "code": code_for_step(secret)})
+    response = client.post("/login/mfa", json={"mfa_token": token, "code": code_for_step(secret)})
     assert response.status_code == 200, response.get_json()
     assert claims_of(response.get_json()["access_token"])["amr"] == ["pwd", "otp", "mfa"]
 
@@ -96,11 +101,13 @@ def test_login_mfa_with_totp_code_returns_pair_with_amr(client, totp_user):
 def test_login_mfa_with_used_step_is_refused(client, totp_user):
     user, _, secret, _ = totp_user
     code = code_for_step(secret)
-    first = client.post("/login/mfa", json={"mfa_token": start_login(client, user.email),
-                                            "code": code})
+    first = client.post(
+        "/login/mfa", json={"mfa_token": start_login(client, user.email), "code": code}
+    )
     assert first.status_code == 200
-    again = client.post("/login/mfa", json={"mfa_token": start_login(client, user.email),
-                                            "code": code})
+    again = client.post(
+        "/login/mfa", json={"mfa_token": start_login(client, user.email), "code": code}
+    )
     assert_problem(again, 401, "invalid_credentials")
 
 
@@ -108,8 +115,9 @@ def test_login_mfa_with_step_of_confirmation_is_refused(client, user, user_heade
     secret = client.post("/users/me/mfa/totp", headers=user_headers).get_json()["secret"]
     code = code_for_step(secret)
     client.post("/users/me/mfa/totp/confirm", headers=user_headers, json={"code": code})
-    response = client.post("/login/mfa", json={"mfa_token": start_login(client, user.email),
-                                               "code": code})
+    response = client.post(
+        "/login/mfa", json={"mfa_token": start_login(client, user.email), "code": code}
+    )
     assert_problem(response, 401, "invalid_credentials")
 
 
@@ -117,8 +125,9 @@ def test_login_mfa_with_earlier_unused_step_is_accepted(client, user, user_heade
     secret = client.post("/users/me/mfa/totp", headers=user_headers).get_json()["secret"]
     now, later = code_for_step(secret), code_for_step(secret, 1)  # one moment, two steps
     client.post("/users/me/mfa/totp/confirm", headers=user_headers, json={"code": later})
-    response = client.post("/login/mfa", json={"mfa_token": start_login(client, user.email),
-                                               "code": now})
+    response = client.post(
+        "/login/mfa", json={"mfa_token": start_login(client, user.email), "code": now}
+    )
     assert response.status_code == 200
 
 
@@ -133,12 +142,14 @@ def test_login_mfa_token_is_single_use(client, totp_user):
 def test_login_mfa_with_recovery_code_works_once(client, totp_user):
     user, headers, _, codes = totp_user
     typed = codes[0].upper().replace("-", "")
-    first = client.post("/login/mfa", json={"mfa_token": start_login(client, user.email),
-                                            "code": typed})
+    first = client.post(
+        "/login/mfa", json={"mfa_token": start_login(client, user.email), "code": typed}
+    )
     assert first.status_code == 200
     assert claims_of(first.get_json()["access_token"])["amr"] == ["pwd", "otp", "mfa"]
-    again = client.post("/login/mfa", json={"mfa_token": start_login(client, user.email),
-                                            "code": codes[0]})
+    again = client.post(
+        "/login/mfa", json={"mfa_token": start_login(client, user.email), "code": codes[0]}
+    )
     assert_problem(again, 401, "invalid_credentials")
     assert client.get("/users/me/mfa", headers=headers).get_json()["recovery_codes_left"] == 9
 
@@ -175,9 +186,15 @@ def test_login_mfa_with_garbage_token_is_invalid_token(client, totp_user):
     assert_problem(response, 401, "invalid_token")
 
 
-@pytest.mark.parametrize("body", [{"mfa_token": "x"}, {"code": "123456"},
-                                  {"mfa_token": "x", "code": "1", "passkey": {}},
-                                  {"mfa_token": "x", "code": 123456}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"mfa_token": "x"},
+        {"code": "123456"},
+        {"mfa_token": "x", "code": "1", "passkey": {}},
+        {"mfa_token": "x", "code": 123456},
+    ],
+)
 def test_login_mfa_with_bad_body_is_validation_error(client, body):
     assert_problem(client.post("/login/mfa", json=body), 422, "validation_error")
 
@@ -194,8 +211,11 @@ def test_reauth_with_mfa_needs_code_not_password(app, client, totp_user):
 
 def test_reauth_with_mfa_checks_password_sent_beside_code(client, totp_user):
     _, headers, secret, _ = totp_user
-    response = client.post("/reauth", headers=headers,
-                           json={"code": code_for_step(secret), "password": "wrong " + PASSWORD})
+    response = client.post(
+        "/reauth",
+        headers=headers,
+        json={"code": code_for_step(secret), "password": "wrong " + PASSWORD},
+    )
     assert_problem(response, 401, "invalid_credentials")
 
 
@@ -205,8 +225,9 @@ def test_new_recovery_codes_replace_old_set(client, totp_user):
     assert response.status_code == 201
     assert response.headers["Cache-Control"].startswith("no-store")
     assert len(response.get_json()["recovery_codes"]) == 10
-    refused = client.post("/login/mfa", json={"mfa_token": start_login(client, user.email),
-                                              "code": old[0]})
+    refused = client.post(
+        "/login/mfa", json={"mfa_token": start_login(client, user.email), "code": old[0]}
+    )
     assert_problem(refused, 401, "invalid_credentials")
 
 

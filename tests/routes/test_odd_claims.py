@@ -19,16 +19,21 @@ def signed(app, user_headers, **changes):
     return {"Authorization": "Bearer " + jwt.encode(claims, key, algorithm="HS256")}
 
 
-@pytest.mark.parametrize("changes", [
-    {"exp": str(int(time.time()) + 3600)},
-    {"exp": True},
-    {"sub": "1" * 30},
-    {"sub": str(2**63)},
-    {"sub": "0"},
-    {"sub": "-5"},
-], ids=["exp-string", "exp-boolean", "sub-30-digits", "sub-2-63", "sub-zero", "sub-negative"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"exp": str(int(time.time()) + 3600)},
+        {"exp": True},
+        {"sub": "1" * 30},
+        {"sub": str(2**63)},
+        {"sub": "0"},
+        {"sub": "-5"},
+    ],
+    ids=["exp-string", "exp-boolean", "sub-30-digits", "sub-2-63", "sub-zero", "sub-negative"],
+)
 def test_request_with_odd_claims_under_real_key_is_invalid_token(
-        app, client, user_headers, changes):
+    app, client, user_headers, changes
+):
     response = client.get("/users/me", headers=signed(app, user_headers, **changes))
     assert_problem(response, 401, "invalid_token")
 

@@ -78,8 +78,9 @@ def test_second_passkey_gives_no_recovery_codes_and_is_excluded(client, passkey_
     assert "recovery_codes" not in body
 
 
-@pytest.mark.parametrize("misbehaviour", [{"origin": "https://evil.example"},
-                                          {"rp_id": "evil.example"}, {"uv": False}])
+@pytest.mark.parametrize(
+    "misbehaviour", [{"origin": "https://evil.example"}, {"rp_id": "evil.example"}, {"uv": False}]
+)
 def test_register_refuses_bad_response(client, user_headers, misbehaviour):
     credential = SoftAuthenticator().create(registration(client, user_headers), **misbehaviour)
     response = register(client, user_headers, credential)
@@ -97,8 +98,9 @@ def test_register_with_spent_challenge_is_refused(client, user_headers):
 def test_register_refused_spends_its_challenge(client, user_headers):
     options = registration(client, user_headers)
     authenticator = SoftAuthenticator()
-    assert register(client, user_headers, authenticator.create(options, uv=False)
-                    ).status_code == 422
+    assert (
+        register(client, user_headers, authenticator.create(options, uv=False)).status_code == 422
+    )
     response = register(client, user_headers, authenticator.create(options))
     assert_problem(response, 422, "validation_error")
 
@@ -109,9 +111,15 @@ def test_register_with_other_users_challenge_is_refused(client, user_headers, ad
     assert_problem(response, 422, "validation_error")
 
 
-@pytest.mark.parametrize("credential", [{}, {"response": "x"}, {"rawId": "!!", "response": {
-    "clientDataJSON": "%%%", "attestationObject": "a"}}, {"response": {"clientDataJSON": b64url(
-        b"not json")}}])
+@pytest.mark.parametrize(
+    "credential",
+    [
+        {},
+        {"response": "x"},
+        {"rawId": "!!", "response": {"clientDataJSON": "%%%", "attestationObject": "a"}},
+        {"response": {"clientDataJSON": b64url(b"not json")}},
+    ],
+)
 def test_register_malformed_credential_is_validation_error(client, user_headers, credential):
     registration(client, user_headers)
     assert_problem(register(client, user_headers, credential), 422, "validation_error")
@@ -140,12 +148,12 @@ def test_passkey_login_returns_pair_with_amr(client, passkey_user):
     assert response.headers["Cache-Control"].startswith("no-store")
 
 
-@pytest.mark.parametrize("misbehaviour", [{"origin": "https://evil.example"},
-                                          {"rp_id": "evil.example"}, {"uv": False}])
+@pytest.mark.parametrize(
+    "misbehaviour", [{"origin": "https://evil.example"}, {"rp_id": "evil.example"}, {"uv": False}]
+)
 def test_passkey_login_refuses_bad_assertion(client, passkey_user, misbehaviour):
     _, _, authenticator, _ = passkey_user
-    assert_problem(passkey_login(client, authenticator, **misbehaviour), 401,
-                   "invalid_credentials")
+    assert_problem(passkey_login(client, authenticator, **misbehaviour), 401, "invalid_credentials")
 
 
 def test_passkey_login_with_replayed_counter_is_refused(client, passkey_user):
@@ -196,8 +204,7 @@ def test_passkey_login_with_malformed_credential_is_refused(client, passkey_user
     assert_problem(response, 401, "invalid_credentials")
 
 
-def test_passkey_login_of_inactive_user_is_account_disabled(client, passkey_user,
-                                                            admin_headers):
+def test_passkey_login_of_inactive_user_is_account_disabled(client, passkey_user, admin_headers):
     user, _, authenticator, _ = passkey_user
     client.patch(f"/users/{user.id}", json={"is_active": False}, headers=admin_headers)
     assert_problem(passkey_login(client, authenticator), 403, "account_disabled")
@@ -208,8 +215,9 @@ def test_password_login_with_passkey_second_factor(client, passkey_user):
     token = start_login(client, user.email)
     options = login_options(client, {"mfa_token": token})
     assert [item["id"] for item in options["allowCredentials"]] == [authenticator.id]
-    response = client.post("/login/mfa", json={"mfa_token": token,
-                                               "passkey": authenticator.get(options)})
+    response = client.post(
+        "/login/mfa", json={"mfa_token": token, "passkey": authenticator.get(options)}
+    )
     assert response.status_code == 200, response.get_json()
     assert claims_of(response.get_json()["access_token"])["amr"] == ["pwd", "hwk", "mfa"]
 
@@ -217,8 +225,9 @@ def test_password_login_with_passkey_second_factor(client, passkey_user):
 def test_mfa_step_with_discoverable_challenge_is_refused(client, passkey_user):
     user, _, authenticator, _ = passkey_user
     token = start_login(client, user.email)
-    response = client.post("/login/mfa", json={
-        "mfa_token": token, "passkey": authenticator.get(login_options(client))})
+    response = client.post(
+        "/login/mfa", json={"mfa_token": token, "passkey": authenticator.get(login_options(client))}
+    )
     assert_problem(response, 401, "invalid_credentials")
 
 
@@ -232,23 +241,24 @@ def test_reauth_with_passkey_makes_session_recent(app, client, passkey_user):
     age_session(app, session_id_of(headers), 301)
     options = login_options(client, headers=headers)
     assert [item["id"] for item in options["allowCredentials"]] == [authenticator.id]
-    response = client.post("/reauth", json={"passkey": authenticator.get(options)},
-                           headers=headers)
+    response = client.post("/reauth", json={"passkey": authenticator.get(options)}, headers=headers)
     assert response.status_code == 204
     assert client.post("/users/me/passkeys/options", headers=headers).status_code == 200
 
 
 def test_reauth_with_login_challenge_is_refused(client, passkey_user):
     _, headers, authenticator, _ = passkey_user
-    response = client.post("/reauth", json={"passkey": authenticator.get(login_options(client))},
-                           headers=headers)
+    response = client.post(
+        "/reauth", json={"passkey": authenticator.get(login_options(client))}, headers=headers
+    )
     assert_problem(response, 401, "invalid_credentials")
 
 
 def test_remove_last_passkey_disables_mfa(client, passkey_user):
     user, headers, authenticator, _ = passkey_user
-    assert client.delete(f"/users/me/passkeys/{authenticator.id}", headers=headers
-                         ).status_code == 204
+    assert (
+        client.delete(f"/users/me/passkeys/{authenticator.id}", headers=headers).status_code == 204
+    )
     status = client.get("/users/me/mfa", headers=headers).get_json()
     assert status == {"enabled": False, "totp": False, "passkeys": 0, "recovery_codes_left": 0}
     assert_problem(passkey_login(client, authenticator), 401, "invalid_credentials")

@@ -50,8 +50,7 @@ def test_reauth_with_right_password_makes_session_recent(app, client, user_heade
 
 def test_reauth_with_wrong_password_is_invalid_credentials(app, client, user_headers):
     age_session(app, session_id_of(user_headers), 301)
-    response = client.post("/reauth", json={"password": "wrong " + PASSWORD},
-                           headers=user_headers)
+    response = client.post("/reauth", json={"password": "wrong " + PASSWORD}, headers=user_headers)
     assert_problem(response, 401, "invalid_credentials")
     assert not is_recent(app, session_id_of(user_headers))
 
@@ -69,8 +68,7 @@ def test_reauth_without_token_is_unauthorized(client):
 
 
 def test_reauth_with_empty_body_is_validation_error(client, user_headers):
-    assert_problem(client.post("/reauth", json={}, headers=user_headers), 422,
-                   "validation_error")
+    assert_problem(client.post("/reauth", json={}, headers=user_headers), 422, "validation_error")
 
 
 def test_reauth_with_unknown_field_is_validation_error(client, user_headers):

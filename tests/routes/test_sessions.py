@@ -170,16 +170,16 @@ def promote(client, admin_headers, user, headers):
 
 
 def admin_reset_password(client, admin_headers, user, headers):
-    return client.patch(f"/users/{user.id}", json={"password": NEW_PASSWORD},
-                        headers=admin_headers)
+    return client.patch(f"/users/{user.id}", json={"password": NEW_PASSWORD}, headers=admin_headers)
 
 
 def delete_self(client, admin_headers, user, headers):
     return client.delete("/users/me", headers=headers)
 
 
-@pytest.mark.parametrize("change", [self_change_password, admin_reset_password, deactivate,
-                                    promote, delete_self])
+@pytest.mark.parametrize(
+    "change", [self_change_password, admin_reset_password, deactivate, promote, delete_self]
+)
 def test_refresh_after_account_change_is_invalid_token(client, pair, user, admin_headers, change):
     response = change(client, admin_headers, user, bearer(pair["access_token"]))
     assert response.status_code in (200, 204), response.get_json()
@@ -187,9 +187,11 @@ def test_refresh_after_account_change_is_invalid_token(client, pair, user, admin
 
 
 def test_refresh_after_email_change_still_works(client, pair, user):
-    response = client.patch("/users/me", json={"email": "renamed@example.com",
-                                               "current_password": PASSWORD},
-                            headers=bearer(pair["access_token"]))
+    response = client.patch(
+        "/users/me",
+        json={"email": "renamed@example.com", "current_password": PASSWORD},
+        headers=bearer(pair["access_token"]),
+    )
     assert response.status_code == 200
     assert_alive(client, pair)
 
@@ -199,16 +201,19 @@ def test_refresh_after_password_change_works_for_new_login(client, log_in, pair,
     assert_alive(client, log_in(password=NEW_PASSWORD))
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "refresh_token"),
-    ({"refresh_token": None}, "refresh_token"),
-    ({"refresh_token": 5}, "refresh_token"),
-    ({"refresh_token": ["abc"]}, "refresh_token"),
-    ({"refresh_token": ""}, "refresh_token"),
-    ({"refresh_token": "x" * 513}, "refresh_token"),
-    ({"refresh_token": "abc\x00"}, "refresh_token"),
-    ({"refresh_token": "abc", "access_token": "x"}, "access_token"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "refresh_token"),
+        ({"refresh_token": None}, "refresh_token"),
+        ({"refresh_token": 5}, "refresh_token"),
+        ({"refresh_token": ["abc"]}, "refresh_token"),
+        ({"refresh_token": ""}, "refresh_token"),
+        ({"refresh_token": "x" * 513}, "refresh_token"),
+        ({"refresh_token": "abc\x00"}, "refresh_token"),
+        ({"refresh_token": "abc", "access_token": "x"}, "access_token"),
+    ],
+)
 def test_refresh_with_invalid_body_is_unprocessable(client, body, field):
     problem = assert_problem(client.post("/token/refresh", json=body), 422, "validation_error")
     assert field in problem["errors"]
@@ -293,9 +298,16 @@ def test_logout_leaves_other_users_alone(client, pair, make_user, login):
     assert client.get("/users/me", headers=other_headers).status_code == 200
 
 
-@pytest.mark.parametrize("kwargs", [
-    {}, {"data": "", "content_type": "application/json"}, {"json": {}}, {"json": {"all": False}},
-], ids=["no-body", "empty-body", "empty-object", "all-false"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"data": "", "content_type": "application/json"},
+        {"json": {}},
+        {"json": {"all": False}},
+    ],
+    ids=["no-body", "empty-body", "empty-object", "all-false"],
+)
 def test_logout_without_all_ends_only_this_session(client, log_in, pair, kwargs):
     other = log_in()
     assert logout(client, pair, **kwargs).status_code == 204
@@ -333,10 +345,15 @@ def test_logout_unauthenticated_is_unauthorized(client, headers):
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"all": "yes"}, "all"), ({"all": 1}, "all"), ({"all": None}, "all"),
-    ({"everywhere": True}, "everywhere"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"all": "yes"}, "all"),
+        ({"all": 1}, "all"),
+        ({"all": None}, "all"),
+        ({"everywhere": True}, "everywhere"),
+    ],
+)
 def test_logout_with_invalid_body_is_unprocessable(client, pair, body, field):
     problem = assert_problem(logout(client, pair, json=body), 422, "validation_error")
     assert field in problem["errors"]

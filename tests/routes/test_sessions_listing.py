@@ -6,13 +6,20 @@ import pytest
 from tests.databases import query
 from tests.helpers import PASSWORD, assert_problem
 
-SESSION_FIELDS = {"id", "created_at", "last_used_at", "expires_at", "ip", "user_agent", "amr",
-                  "current"}
+SESSION_FIELDS = {
+    "id",
+    "created_at",
+    "last_used_at",
+    "expires_at",
+    "ip",
+    "user_agent",
+    "amr",
+    "current",
+}
 
 
 def log_in(client, email="regular@example.com", **headers):
-    response = client.post("/login", json={"email": email, "password": PASSWORD},
-                           headers=headers)
+    response = client.post("/login", json={"email": email, "password": PASSWORD}, headers=headers)
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -65,8 +72,11 @@ def test_refresh_moves_last_used_at_and_requests_do_not(client, user, settings):
     pair = log_in(client)
 
     def last_used():  # as stored, with microseconds (the API shows whole seconds)
-        [(moment,)] = query(settings["DATABASE_URL"], "SELECT last_used_at FROM sessions"
-                            " WHERE id = :id", {"id": sid_of(pair)})
+        [(moment,)] = query(
+            settings["DATABASE_URL"],
+            "SELECT last_used_at FROM sessions WHERE id = :id",
+            {"id": sid_of(pair)},
+        )
         return moment
 
     at_login = last_used()

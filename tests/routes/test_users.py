@@ -7,7 +7,14 @@ import pytest
 from tests.helpers import PASSWORD, assert_problem
 
 USER_FIELDS = {
-    "id", "name", "email", "role", "is_active", "email_verified", "created_at", "updated_at",
+    "id",
+    "name",
+    "email",
+    "role",
+    "is_active",
+    "email_verified",
+    "created_at",
+    "updated_at",
 }
 RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 HUGE_ID = "99999999999999999999999"
@@ -56,8 +63,7 @@ def test_register_never_returns_password(client):
 
 def test_register_user_can_log_in(client):
     register(client)
-    response = client.post("/login", json={"email": "teszt.elek@example.com",
-                                           "password": PASSWORD})
+    response = client.post("/login", json={"email": "teszt.elek@example.com", "password": PASSWORD})
     assert response.status_code == 200
 
 
@@ -68,9 +74,14 @@ def test_register_keeps_password_untrimmed(client):
     assert client.post("/login", json={**login, "password": f"  {PASSWORD}  "}).status_code == 200
 
 
-@pytest.mark.parametrize("email", [
-    "teszt.elek@example.com", "TESZT.ELEK@EXAMPLE.COM", "Teszt.Elek@example.com",
-])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "teszt.elek@example.com",
+        "TESZT.ELEK@EXAMPLE.COM",
+        "Teszt.Elek@example.com",
+    ],
+)
 def test_register_taken_email_is_conflict(client, email):
     register(client)
     assert_problem(register(client, name="Someone Else", email=email), 409, "email_taken")
@@ -84,11 +95,16 @@ def test_register_by_admin_sets_admin_field(client, admin_headers, field, value)
 
 
 @pytest.mark.parametrize("as_user", [False, True], ids=["anonymous", "user"])
-@pytest.mark.parametrize("field, value", [
-    ("role", "admin"), ("role", "user"), ("is_active", True), ("is_active", False),
-])
-def test_register_admin_field_as_non_admin_is_rejected(
-        client, user_headers, as_user, field, value):
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("role", "admin"),
+        ("role", "user"),
+        ("is_active", True),
+        ("is_active", False),
+    ],
+)
+def test_register_admin_field_as_non_admin_is_rejected(client, user_headers, as_user, field, value):
     response = register(client, headers=user_headers if as_user else None, **{field: value})
     assert_invalid(response, field)
 
@@ -98,20 +114,33 @@ def test_register_rejected_admin_field_creates_no_user(client):
     assert register(client).status_code == 201
 
 
-@pytest.mark.parametrize("field, value", [
-    ("id", 7), ("password_hash", "scrypt:1024:8:1$x$y"),
-    ("created_at", "2026-11-22T04:00:00Z"), ("updated_at", "2026-11-22T04:00:00Z"),
-    ("email_verified", True), ("nickname", "Elek"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("id", 7),
+        ("password_hash", "scrypt:1024:8:1$x$y"),
+        ("created_at", "2026-11-22T04:00:00Z"),
+        ("updated_at", "2026-11-22T04:00:00Z"),
+        ("email_verified", True),
+        ("nickname", "Elek"),
+    ],
+)
 @pytest.mark.parametrize("as_admin", [False, True], ids=["anonymous", "admin"])
 def test_register_field_nobody_may_set_is_rejected(client, admin_headers, as_admin, field, value):
     response = register(client, headers=admin_headers if as_admin else None, **{field: value})
     assert_invalid(response, field)
 
 
-@pytest.mark.parametrize("authorization", [
-    "Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer two tokens", "Token abc",
-])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        "Bearer ",
+        "Bearer two tokens",
+        "Token abc",
+    ],
+)
 def test_register_with_malformed_authorization_is_unauthorized(client, authorization):
     response = register(client, headers={"Authorization": authorization})
     assert_problem(response, 401, "unauthorized")
@@ -136,9 +165,15 @@ def test_get_user_returns_the_representation(client, user, user_headers):
     assert set(response.get_json()) == USER_FIELDS
 
 
-@pytest.mark.parametrize("ref", [
-    "me", "{id}", "regular@example.com", "REGULAR@Example.COM",
-])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "me",
+        "{id}",
+        "regular@example.com",
+        "REGULAR@Example.COM",
+    ],
+)
 def test_get_self_by_any_ref(client, user, user_headers, ref):
     response = client.get(f"/users/{ref.format(id=user.id)}", headers=user_headers)
     assert response.status_code == 200
@@ -154,21 +189,46 @@ def test_get_other_user_as_admin(client, make_user, admin_headers, ref):
     assert response.get_json()["email"] == "tagged+list@example.com"
 
 
-@pytest.mark.parametrize("ref", [
-    "{id}", "{email}", "424242", "nobody@example.com", HUGE_ID, str(2**63), "0", "-1",
-    "junk", "1.5", "@",
-])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "{id}",
+        "{email}",
+        "424242",
+        "nobody@example.com",
+        HUGE_ID,
+        str(2**63),
+        "0",
+        "-1",
+        "junk",
+        "1.5",
+        "@",
+    ],
+)
 def test_get_other_user_as_non_admin_is_forbidden(client, make_user, user_headers, ref):
     other = make_user()
-    response = client.get(f"/users/{ref.format(id=other.id, email=other.email)}",
-                          headers=user_headers)
+    response = client.get(
+        f"/users/{ref.format(id=other.id, email=other.email)}", headers=user_headers
+    )
     assert_problem(response, 403, "forbidden")
 
 
-@pytest.mark.parametrize("ref", [
-    "424242", "nobody@example.com", HUGE_ID, str(2**63), "0", "-1", "junk", "1.5", "@",
-    "a%00b@example.com", "a%0Ab@example.com",
-])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "424242",
+        "nobody@example.com",
+        HUGE_ID,
+        str(2**63),
+        "0",
+        "-1",
+        "junk",
+        "1.5",
+        "@",
+        "a%00b@example.com",
+        "a%0Ab@example.com",
+    ],
+)
 def test_get_unknown_user_as_admin_is_not_found(client, admin_headers, ref):
     assert_problem(client.get(f"/users/{ref}", headers=admin_headers), 404, "not_found")
 

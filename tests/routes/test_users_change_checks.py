@@ -35,8 +35,10 @@ def test_change_own_email_to_same_key_needs_no_current_password(client, user_hea
 def test_current_password_sent_without_need_is_still_checked(client, user_headers):
     response = patch_me(client, user_headers, name="New Name", current_password=WRONG)
     assert set(assert_problem(response, 422, "validation_error")["errors"]) == {"current_password"}
-    assert patch_me(client, user_headers, name="New Name",
-                    current_password=PASSWORD).status_code == 200
+    assert (
+        patch_me(client, user_headers, name="New Name", current_password=PASSWORD).status_code
+        == 200
+    )
 
 
 def test_wrong_current_passwords_put_the_account_in_backoff(client, user, user_headers):
@@ -53,37 +55,46 @@ def test_wrong_current_passwords_put_the_account_in_backoff(client, user, user_h
 def test_right_current_password_resets_the_failure_count(client, user, user_headers):
     for _ in range(4):
         patch_me(client, user_headers, name="Renamed", current_password=WRONG)
-    assert patch_me(client, user_headers, name="Renamed",
-                    current_password=PASSWORD).status_code == 200
+    assert (
+        patch_me(client, user_headers, name="Renamed", current_password=PASSWORD).status_code == 200
+    )
     for _ in range(4):
         patch_me(client, user_headers, name="Renamed", current_password=WRONG)
     login = client.post("/login", json={"email": user.email, "password": PASSWORD})
     assert login.status_code == 200
 
 
-@pytest.mark.parametrize("loss", [{"role": "user"}, {"is_active": False}, None],
-                         ids=["demoted", "deactivated", "deleted"])
+@pytest.mark.parametrize(
+    "loss",
+    [{"role": "user"}, {"is_active": False}, None],
+    ids=["demoted", "deactivated", "deleted"],
+)
 def test_change_by_admin_who_lost_the_right_in_flight_changes_nothing(
-        app, client, make_user, admin_headers, loss):
+    app, client, make_user, admin_headers, loss
+):
     author = make_user(role="admin", email="author@example.com")  # as read when it began
     target = make_user(email="target@example.com")
     if loss is None:
         assert client.delete(f"/users/{author.id}", headers=admin_headers).status_code == 204
     else:
-        assert client.patch(f"/users/{author.id}", json=loss,
-                            headers=admin_headers).status_code == 200
+        assert (
+            client.patch(f"/users/{author.id}", json=loss, headers=admin_headers).status_code == 200
+        )
     with app.test_request_context(), pytest.raises(AuthenticationFailed) as refused:
-        users_service.update_user(author, str(target.id),
-                                  {"role": "admin", "password": NEW_PASSWORD})
+        users_service.update_user(
+            author, str(target.id), {"role": "admin", "password": NEW_PASSWORD}
+        )
     assert refused.value.code == "invalid_token"
     shown = client.get(f"/users/{target.id}", headers=admin_headers).get_json()
     assert shown["role"] == "user"
-    assert client.post("/login", json={"email": target.email,
-                                       "password": PASSWORD}).status_code == 200
+    assert (
+        client.post("/login", json={"email": target.email, "password": PASSWORD}).status_code == 200
+    )
 
 
 def test_delete_by_admin_who_was_demoted_in_flight_deletes_nothing(
-        app, client, make_user, admin_headers):
+    app, client, make_user, admin_headers
+):
     author = make_user(role="admin", email="author@example.com")
     target = make_user(email="target@example.com")
     client.patch(f"/users/{author.id}", json={"role": "user"}, headers=admin_headers)

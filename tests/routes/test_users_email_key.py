@@ -14,8 +14,15 @@ VARIANTS = [
     ("strasse@example.org", "STRAẞE@example.org"),
     ("strasse@example.org", "straße@example.org"),
 ]
-IDS = ["final-sigma", "sigma-forms", "fullwidth", "ligature", "nfc-nfd", "capital-sharp-s",
-       "sharp-s"]
+IDS = [
+    "final-sigma",
+    "sigma-forms",
+    "fullwidth",
+    "ligature",
+    "nfc-nfd",
+    "capital-sharp-s",
+    "sharp-s",
+]
 
 
 def register(client, email):
@@ -46,18 +53,24 @@ def test_get_by_email_with_equal_key_finds_the_user(client, admin_headers, first
 def test_patch_email_to_equal_key_of_another_is_email_taken(client, make_user, admin_headers):
     make_user(email="odysseus.zoσ@example.org")
     other = make_user(email="other@example.org")
-    response = client.patch(f"/users/{other.id}", headers=admin_headers,
-                            json={"email": "ODYSSEUS.ZOΣ@example.org"})
+    response = client.patch(
+        f"/users/{other.id}", headers=admin_headers, json={"email": "ODYSSEUS.ZOΣ@example.org"}
+    )
     assert_problem(response, 409, "email_taken")
 
 
 def test_login_backoff_counts_key_variants_as_one_account(client):
     register(client, "odysseus.zoσ@example.org")
     wrong = "not the right password at all"
-    for email in ["odysseus.zoσ@example.org", "ODYSSEUS.ZOΣ@example.org",
-                  "odysseus.zoς@example.org", "ODYSSEUS.zoσ@example.org",
-                  "odysseus.ZOΣ@example.org"]:
+    for email in [
+        "odysseus.zoσ@example.org",
+        "ODYSSEUS.ZOΣ@example.org",
+        "odysseus.zoς@example.org",
+        "ODYSSEUS.zoσ@example.org",
+        "odysseus.ZOΣ@example.org",
+    ]:
         assert client.post("/login", json={"email": email, "password": wrong}).status_code == 401
-    response = client.post("/login", json={"email": "odysseus.zoσ@example.org",
-                                            "password": PASSWORD})
+    response = client.post(
+        "/login", json={"email": "odysseus.zoσ@example.org", "password": PASSWORD}
+    )
     assert_problem(response, 429, "rate_limited")

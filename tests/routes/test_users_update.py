@@ -32,8 +32,7 @@ def log_in(client, email, password):
 
 
 def test_put_replaces_name_and_email(client, user_headers):
-    body = {"name": "  New Name ", "email": "New.Address@Example.com",
-            "current_password": PASSWORD}
+    body = {"name": "  New Name ", "email": "New.Address@Example.com", "current_password": PASSWORD}
     response = client.put("/users/me", json=body, headers=user_headers)
     assert response.status_code == 200
     assert response.get_json()["name"] == "New Name"
@@ -48,16 +47,22 @@ def test_put_without_required_field_is_rejected(client, user_headers, missing):
 
 
 def test_put_without_password_keeps_password(client, user_headers):
-    client.put("/users/me", json={"name": "N", "email": "new@example.com",
-                                  "current_password": PASSWORD}, headers=user_headers)
+    client.put(
+        "/users/me",
+        json={"name": "N", "email": "new@example.com", "current_password": PASSWORD},
+        headers=user_headers,
+    )
     assert log_in(client, "new@example.com", PASSWORD).status_code == 200
 
 
-@pytest.mark.parametrize("change, kept", [
-    ({"name": "Changed Name"}, {"email": "regular@example.com"}),
-    ({"email": "changed@example.com", "current_password": PASSWORD}, {"name": "Regular User"}),
-    ({}, {"name": "Regular User", "email": "regular@example.com"}),
-])
+@pytest.mark.parametrize(
+    "change, kept",
+    [
+        ({"name": "Changed Name"}, {"email": "regular@example.com"}),
+        ({"email": "changed@example.com", "current_password": PASSWORD}, {"name": "Regular User"}),
+        ({}, {"name": "Regular User", "email": "regular@example.com"}),
+    ],
+)
 def test_patch_changes_only_given_fields(client, user_headers, change, kept):
     response = client.patch("/users/me", json=change, headers=user_headers)
     assert response.status_code == 200
@@ -81,10 +86,12 @@ def test_change_email_resets_email_verified(client, user, user_headers, set_colu
 
 
 def test_patch_same_email_in_other_case_keeps_email_verified(
-        client, user, user_headers, set_columns):
+    client, user, user_headers, set_columns
+):
     set_columns(user, email_verified=True)
-    response = client.patch("/users/me", json={"email": "REGULAR@example.com"},
-                            headers=user_headers)
+    response = client.patch(
+        "/users/me", json={"email": "REGULAR@example.com"}, headers=user_headers
+    )
     assert response.get_json()["email_verified"] is True
 
 
@@ -98,7 +105,8 @@ def test_change_email_to_taken_one_is_conflict(client, admin, user_headers, meth
 @pytest.mark.parametrize("current", [None, "wrong password entirely", PASSWORD.upper()])
 @pytest.mark.parametrize("who", ["user", "admin"])
 def test_change_own_password_without_right_current_password_is_rejected(
-        client, user_headers, admin_headers, who, current):
+    client, user_headers, admin_headers, who, current
+):
     body = {"password": NEW_PASSWORD} | ({} if current is None else {"current_password": current})
     headers = user_headers if who == "user" else admin_headers
     assert_invalid(client.patch("/users/me", json=body, headers=headers), "current_password")
@@ -120,36 +128,54 @@ def test_change_own_password_revokes_old_access_tokens(client, user, login, user
 
 
 def test_put_own_password_with_current_password_changes_it(client, user, user_headers):
-    body = {"name": user.name, "email": user.email, "password": NEW_PASSWORD,
-            "current_password": PASSWORD}
+    body = {
+        "name": user.name,
+        "email": user.email,
+        "password": NEW_PASSWORD,
+        "current_password": PASSWORD,
+    }
     assert client.put("/users/me", json=body, headers=user_headers).status_code == 200
     assert log_in(client, user.email, NEW_PASSWORD).status_code == 200
 
 
 def test_change_other_password_as_admin_needs_no_current_password(
-        client, user, user_headers, admin_headers):
-    response = client.patch(f"/users/{user.id}", json={"password": NEW_PASSWORD},
-                            headers=admin_headers)
+    client, user, user_headers, admin_headers
+):
+    response = client.patch(
+        f"/users/{user.id}", json={"password": NEW_PASSWORD}, headers=admin_headers
+    )
     assert response.status_code == 200
     assert log_in(client, user.email, NEW_PASSWORD).status_code == 200
     assert_problem(client.get("/users/me", headers=user_headers), 401, "invalid_token")
 
 
-@pytest.mark.parametrize("method, body", [
-    ("patch", {"role": "admin"}), ("patch", {"role": "user"}),
-    ("patch", {"is_active": False}), ("patch", {"is_active": True}),
-    ("put", {"name": "Regular User", "email": "regular@example.com", "role": "admin"}),
-    ("put", {"name": "Regular User", "email": "regular@example.com", "is_active": True}),
-])
+@pytest.mark.parametrize(
+    "method, body",
+    [
+        ("patch", {"role": "admin"}),
+        ("patch", {"role": "user"}),
+        ("patch", {"is_active": False}),
+        ("patch", {"is_active": True}),
+        ("put", {"name": "Regular User", "email": "regular@example.com", "role": "admin"}),
+        ("put", {"name": "Regular User", "email": "regular@example.com", "is_active": True}),
+    ],
+)
 def test_change_admin_field_as_non_admin_is_rejected(client, user_headers, method, body):
     response = getattr(client, method)("/users/me", json=body, headers=user_headers)
     assert_invalid(response, "role" if "role" in body else "is_active")
 
 
-@pytest.mark.parametrize("field, value", [
-    ("id", 99), ("password_hash", "x"), ("created_at", "2026-11-22T04:00:00Z"),
-    ("updated_at", "2026-11-22T04:00:00Z"), ("email_verified", True), ("nickname", "Elek"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("id", 99),
+        ("password_hash", "x"),
+        ("created_at", "2026-11-22T04:00:00Z"),
+        ("updated_at", "2026-11-22T04:00:00Z"),
+        ("email_verified", True),
+        ("nickname", "Elek"),
+    ],
+)
 def test_patch_field_nobody_may_set_is_rejected(client, user, admin_headers, field, value):
     response = client.patch(f"/users/{user.id}", json={field: value}, headers=admin_headers)
     assert_invalid(response, field)
@@ -162,33 +188,37 @@ def test_patch_role_as_admin_promotes_user(client, user, admin_headers, login):
 
 
 def test_put_is_active_as_admin_deactivates_user(client, user, admin_headers):
-    response = client.put(f"/users/{user.id}", headers=admin_headers, json={
-        "name": user.name, "email": user.email, "is_active": False})
+    response = client.put(
+        f"/users/{user.id}",
+        headers=admin_headers,
+        json={"name": user.name, "email": user.email, "is_active": False},
+    )
     assert response.get_json()["is_active"] is False
 
 
 def test_get_me_with_token_of_deactivated_user_is_rejected(
-        client, user, user_headers, admin_headers):
+    client, user, user_headers, admin_headers
+):
     client.patch(f"/users/{user.id}", json={"is_active": False}, headers=admin_headers)
     assert_problem(client.get("/users/me", headers=user_headers), 401, "invalid_token")
 
 
 def test_get_me_with_token_of_user_deactivated_in_database_is_rejected(
-        client, user, user_headers, set_columns):
+    client, user, user_headers, set_columns
+):
     set_columns(user, is_active=False)
     assert_problem(client.get("/users/me", headers=user_headers), 401, "invalid_token")
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
-@pytest.mark.parametrize("ref", ["{id}", "{email}", "424242", "nobody@example.com", HUGE_ID,
-                                 "junk"])
-def test_change_other_user_as_non_admin_is_forbidden(
-        client, make_user, user_headers, method, ref):
+@pytest.mark.parametrize(
+    "ref", ["{id}", "{email}", "424242", "nobody@example.com", HUGE_ID, "junk"]
+)
+def test_change_other_user_as_non_admin_is_forbidden(client, make_user, user_headers, method, ref):
     other = make_user()
     path = f"/users/{ref.format(id=other.id, email=other.email)}"
     body = None if method == "delete" else {"name": "Hacked", "email": "hacked@example.com"}
-    assert_problem(getattr(client, method)(path, json=body, headers=user_headers),
-                   403, "forbidden")
+    assert_problem(getattr(client, method)(path, json=body, headers=user_headers), 403, "forbidden")
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
@@ -234,7 +264,8 @@ def test_remove_last_admin_is_conflict(client, admin_headers, method, body):
 
 @pytest.mark.parametrize("method, body", LOSE_ADMIN)
 def test_remove_last_active_admin_ignores_inactive_admins(
-        client, make_user, admin_headers, method, body):
+    client, make_user, admin_headers, method, body
+):
     make_user(role="admin", is_active=False)
     response = getattr(client, method)("/users/me", json=body, headers=admin_headers)
     assert_problem(response, 409, "last_admin")
@@ -242,7 +273,8 @@ def test_remove_last_active_admin_ignores_inactive_admins(
 
 @pytest.mark.parametrize("method, body", LOSE_ADMIN)
 def test_remove_admin_with_another_active_admin_succeeds(
-        client, make_user, admin, admin_headers, method, body):
+    client, make_user, admin, admin_headers, method, body
+):
     make_user(role="admin")
     response = getattr(client, method)(f"/users/{admin.id}", json=body, headers=admin_headers)
     assert response.status_code in (200, 204)
@@ -260,6 +292,7 @@ def test_demote_admin_ends_its_sessions(client, make_user, admin, admin_headers)
 
 
 def test_list_users_with_token_of_admin_demoted_in_database_is_forbidden(
-        client, admin, admin_headers, set_columns):
+    client, admin, admin_headers, set_columns
+):
     set_columns(admin, role="user")
     assert_problem(client.get("/users", headers=admin_headers), 403, "forbidden")

@@ -28,19 +28,52 @@ def email_of_length(length):
 
 
 BAD_NAMES = [
-    "", "   ", "\u00a0\u3000", "a" * 101, "😀" * 101, "Teszt\x00Elek", "Teszt\x07Elek",
-    "Teszt\nElek", "Teszt\x7fElek", "Teszt\x85Elek", 42, None, True, ["Teszt Elek"],
+    "",
+    "   ",
+    "\u00a0\u3000",
+    "a" * 101,
+    "😀" * 101,
+    "Teszt\x00Elek",
+    "Teszt\x07Elek",
+    "Teszt\nElek",
+    "Teszt\x7fElek",
+    "Teszt\x85Elek",
+    42,
+    None,
+    True,
+    ["Teszt Elek"],
     {"first": "Teszt"},
 ]
 BAD_EMAILS = [
-    "teszt.example.com", "teszt@elek@example.com", "teszt@localhost", "teszt elek@example.com",
-    "teszt@exa mple.com", " teszt@example.com", "teszt@example.com ", email_of_length(255),
-    "teszt@example..com", "teszt@.example.com", "teszt@example.com.", "teszt@", "@example.com",
-    "", "teszt\x00@example.com", "teszt\t@example.com", 42, None, ["teszt@example.com"],
+    "teszt.example.com",
+    "teszt@elek@example.com",
+    "teszt@localhost",
+    "teszt elek@example.com",
+    "teszt@exa mple.com",
+    " teszt@example.com",
+    "teszt@example.com ",
+    email_of_length(255),
+    "teszt@example..com",
+    "teszt@.example.com",
+    "teszt@example.com.",
+    "teszt@",
+    "@example.com",
+    "",
+    "teszt\x00@example.com",
+    "teszt\t@example.com",
+    42,
+    None,
+    ["teszt@example.com"],
 ]
 TYPE_BAD_PASSWORDS = [
-    PASSWORD + "\x00", "correct horse\tbattery staple", PASSWORD + "\x7f", PASSWORD + "\n",
-    123456789012345678, None, True, [PASSWORD],
+    PASSWORD + "\x00",
+    "correct horse\tbattery staple",
+    PASSWORD + "\x7f",
+    PASSWORD + "\n",
+    123456789012345678,
+    None,
+    True,
+    [PASSWORD],
 ]
 POLICY_BAD_PASSWORDS = [
     ("k7#pQ2mZ!x9Lw4", "15"),
@@ -61,10 +94,16 @@ def test_register_bad_name_is_rejected(client, name):
     assert_invalid(register(client, name=name), "name")
 
 
-@pytest.mark.parametrize("name, stored", [
-    ("a", "a"), ("a" * 100, "a" * 100), ("  " + "b" * 100 + "  ", "b" * 100),
-    ("😀" * 100, "😀" * 100), ("Árvíztűrő Tükörfúrógép", "Árvíztűrő Tükörfúrógép"),
-])
+@pytest.mark.parametrize(
+    "name, stored",
+    [
+        ("a", "a"),
+        ("a" * 100, "a" * 100),
+        ("  " + "b" * 100 + "  ", "b" * 100),
+        ("😀" * 100, "😀" * 100),
+        ("Árvíztűrő Tükörfúrógép", "Árvíztűrő Tükörfúrógép"),
+    ],
+)
 def test_register_good_name_is_accepted(client, name, stored):
     response = register(client, name=name)
     assert response.status_code == 201
@@ -82,9 +121,14 @@ def test_register_email_of_254_characters_is_accepted(client):
     assert len(response.get_json()["email"]) == 254
 
 
-@pytest.mark.parametrize("field, value", [
-    ("name", "\\ud800"), ("email", "te\\udc00szt@example.com"), ("password", PASSWORD + "\\ud800"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", "\\ud800"),
+        ("email", "te\\udc00szt@example.com"),
+        ("password", PASSWORD + "\\ud800"),
+    ],
+)
 def test_register_lone_surrogate_is_rejected(client, field, value):
     raw = json.dumps({"name": NAME, "email": EMAIL, "password": PASSWORD, field: "@@"})
     raw = raw.replace('"@@"', f'"{value}"')
@@ -101,12 +145,16 @@ def test_register_password_against_policy_is_rejected_with_reason(client, passwo
     assert reason in assert_invalid(register(client, password=password), "password")
 
 
-@pytest.mark.parametrize("fields, password, reason", [
-    ({"email": "anna@example.com"}, "anna rides horses daily", "email"),
-    ({"name": "Anna"}, "horses of ANNA forever", "name"),
-])
+@pytest.mark.parametrize(
+    "fields, password, reason",
+    [
+        ({"email": "anna@example.com"}, "anna rides horses daily", "email"),
+        ({"name": "Anna"}, "horses of ANNA forever", "name"),
+    ],
+)
 def test_register_password_containing_4_character_context_is_rejected(
-        client, fields, password, reason):
+    client, fields, password, reason
+):
     assert reason in assert_invalid(register(client, password=password, **fields), "password")
 
 
@@ -119,14 +167,17 @@ def test_register_rejected_password_is_not_echoed(client):
     assert COMMON not in register(client, password=COMMON).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("password, fields", [
-    ("k7#pQ2mZ!x9Lw4a", {}),
-    ("".join(chr(0x1F600 + (i * 37) % 80) for i in range(15)), {}),  # 15 emoji, no repeat
-    ("".join(chr(0x1F300 + (i * 37) % 700) for i in range(128)), {}),
-    ("bob likes horses and batteries", {"email": "bob@example.com"}),
-    ("ed likes horses and batteries", {"name": "Ed"}),
-    ("Árvíztűrő tükörfúrógép 2026", {}),
-])
+@pytest.mark.parametrize(
+    "password, fields",
+    [
+        ("k7#pQ2mZ!x9Lw4a", {}),
+        ("".join(chr(0x1F600 + (i * 37) % 80) for i in range(15)), {}),  # 15 emoji, no repeat
+        ("".join(chr(0x1F300 + (i * 37) % 700) for i in range(128)), {}),
+        ("bob likes horses and batteries", {"email": "bob@example.com"}),
+        ("ed likes horses and batteries", {"name": "Ed"}),
+        ("Árvíztűrő tükörfúrógép 2026", {}),
+    ],
+)
 def test_register_good_password_is_accepted_and_logs_in(client, password, fields):
     assert register(client, password=password, **fields).status_code == 201
     login = {"email": fields.get("email", EMAIL), "password": password}
@@ -150,18 +201,29 @@ class TestLoweredMinimumLength:
         assert "common" in assert_invalid(register(client, password="password"), "password")
 
 
-@pytest.mark.parametrize("field, value", [
-    ("role", "superuser"), ("role", "Admin"), ("role", None), ("role", 1),
-    ("is_active", "true"), ("is_active", 1), ("is_active", None),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("role", "superuser"),
+        ("role", "Admin"),
+        ("role", None),
+        ("role", 1),
+        ("is_active", "true"),
+        ("is_active", 1),
+        ("is_active", None),
+    ],
+)
 def test_register_bad_admin_field_from_admin_is_rejected(client, admin_headers, field, value):
     assert_invalid(register(client, headers=admin_headers, **{field: value}), field)
 
 
-@pytest.mark.parametrize("field, value", [
-    *[("name", name) for name in ("", "   ", "a" * 101, "Teszt\x00Elek", 42, None)],
-    *[("email", email) for email in ("teszt.example.com", "a@b@example.com", "a@b", None)],
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        *[("name", name) for name in ("", "   ", "a" * 101, "Teszt\x00Elek", 42, None)],
+        *[("email", email) for email in ("teszt.example.com", "a@b@example.com", "a@b", None)],
+    ],
+)
 def test_patch_bad_field_is_rejected(client, user_headers, field, value):
     response = client.patch("/users/me", json={field: value}, headers=user_headers)
     assert_invalid(response, field)
@@ -176,8 +238,11 @@ def test_patch_password_against_policy_is_rejected(client, make_user, login, pas
 
 
 def test_patch_password_containing_new_name_is_rejected(client, user_headers):
-    body = {"name": "Maximilian", "password": "maximilian rides again",
-            "current_password": PASSWORD}
+    body = {
+        "name": "Maximilian",
+        "password": "maximilian rides again",
+        "current_password": PASSWORD,
+    }
     response = client.patch("/users/me", json=body, headers=user_headers)
     assert "name" in assert_invalid(response, "password")
 

@@ -12,19 +12,36 @@ from app.schemas.compiled import CompiledDumpSchema
 
 def _user(number, **changes):
     moment = datetime(2026, 11, 22, 4, 0, 0, 123456, tzinfo=UTC) + timedelta(days=number)
-    values = dict(id=number, name=f"Zsófia Kovács {number}", email=f"z{number}@example.com",
-                  password_hash="scrypt:secret", role="admin" if number % 2 else "user",
-                  is_active=bool(number % 3), email_verified=not number % 3, token_version=1,
-                  email_version=0, created_at=moment, updated_at=moment + timedelta(seconds=1))
+    values = dict(
+        id=number,
+        name=f"Zsófia Kovács {number}",
+        email=f"z{number}@example.com",
+        password_hash="scrypt:secret",
+        role="admin" if number % 2 else "user",
+        is_active=bool(number % 3),
+        email_verified=not number % 3,
+        token_version=1,
+        email_version=0,
+        created_at=moment,
+        updated_at=moment + timedelta(seconds=1),
+    )
     values.update(changes)
     return User(**values)
 
 
 def _compiled_schemas():
     modules = (users, login, meta)
-    return sorted({cls for module in modules for cls in vars(module).values()
-                   if isinstance(cls, type) and issubclass(cls, CompiledDumpSchema)
-                   and cls is not CompiledDumpSchema}, key=lambda cls: cls.__name__)
+    return sorted(
+        {
+            cls
+            for module in modules
+            for cls in vars(module).values()
+            if isinstance(cls, type)
+            and issubclass(cls, CompiledDumpSchema)
+            and cls is not CompiledDumpSchema
+        },
+        key=lambda cls: cls.__name__,
+    )
 
 
 def test_compiled_dump_matches_marshmallow_for_users():
@@ -36,16 +53,22 @@ def test_compiled_dump_matches_marshmallow_for_users():
 
 def test_compiled_dump_matches_marshmallow_for_a_page():
     schema = users.UserPageSchema()
-    for page in ({"items": [_user(n) for n in range(20)], "next_cursor": "abc.def"},
-                 {"items": [], "next_cursor": None}):
+    for page in (
+        {"items": [_user(n) for n in range(20)], "next_cursor": "abc.def"},
+        {"items": [], "next_cursor": None},
+    ):
         assert schema.dump(page) == Schema.dump(schema, page)
 
 
 def test_compiled_dump_matches_marshmallow_for_odd_values():
     schema = users.UserSchema()
-    odd = [_user(1, created_at=datetime(2026, 1, 2, 3, 4, 5)),  # naive
-           _user(2, created_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))),
-           _user(3, is_active=1, email_verified=0), {"id": "7", "name": None}, {}]
+    odd = [
+        _user(1, created_at=datetime(2026, 1, 2, 3, 4, 5)),  # naive
+        _user(2, created_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))),
+        _user(3, is_active=1, email_verified=0),
+        {"id": "7", "name": None},
+        {},
+    ]
     for user in odd:
         assert schema.dump(user) == Schema.dump(schema, user)
 

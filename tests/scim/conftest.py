@@ -16,6 +16,7 @@ class ScimClient:
         def call(path, **kwargs):
             headers = {**self.headers, **kwargs.pop("headers", {})}
             return getattr(self.client, method)(SCIM + path, headers=headers, **kwargs)
+
         return call
 
 

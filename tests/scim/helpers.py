@@ -9,8 +9,12 @@ STRONG_PASSWORD = "violet tugboat carries seven anvils"
 
 def new_user(**fields):
     """A SCIM User resource to POST."""
-    body = {"schemas": [USER_SCHEMA], "userName": "bjensen", "displayName": "Barbara Jensen",
-            "emails": [{"value": "bjensen@example.com", "type": "work", "primary": True}]}
+    body = {
+        "schemas": [USER_SCHEMA],
+        "userName": "bjensen",
+        "displayName": "Barbara Jensen",
+        "emails": [{"value": "bjensen@example.com", "type": "work", "primary": True}],
+    }
     return {**body, **fields}
 
 

@@ -13,7 +13,9 @@ def test_scim2_tester_finds_no_failure(app, scim_headers):
         mark = "ok  " if result.status == Status.SUCCESS else result.status.name
         print(f"  {mark} {result.title} {result.resource_type or ''}")
     for result in failures:
-        print(f"FAILED {result.title} ({result.resource_type}): {result.reason}\n"
-              f"       {result.description}\n       data: {result.data!r:.2000}")
+        print(
+            f"FAILED {result.title} ({result.resource_type}): {result.reason}\n"
+            f"       {result.description}\n       data: {result.data!r:.2000}"
+        )
     assert len(results) >= 40
     assert not failures, "\n".join(f"{r.title}: {r.reason}" for r in failures)

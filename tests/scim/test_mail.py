@@ -4,7 +4,10 @@ import pytest
 
 from tests.helpers import token_in
 from tests.mail_server import (  # noqa: F401 (fixtures)
-    drain_outbox, received, smtp_server, with_smtp,
+    drain_outbox,
+    received,
+    smtp_server,
+    with_smtp,
 )
 from tests.scim.helpers import assert_scim, new_user, patch_body
 
@@ -30,8 +33,9 @@ def test_create_mails_the_verification_token(scim, client, inbox):
 
 
 def test_email_change_mails_a_verification_token(scim, user, inbox):
-    body = patch_body({"op": "replace", "path": 'emails[type eq "work"].value',
-                       "value": "moved@example.com"})
+    body = patch_body(
+        {"op": "replace", "path": 'emails[type eq "work"].value', "value": "moved@example.com"}
+    )
     resource = assert_scim(scim.patch(f"/Users/{user.id}", json=body))
     assert resource["emails"][0]["value"] == "moved@example.com"
     assert inbox("moved@example.com")

@@ -5,7 +5,6 @@ import json
 import pytest
 
 from app.services import users as users_service
-
 from tests.scim.helpers import SCIM, USER_SCHEMA, assert_scim, assert_scim_error, new_user
 
 
@@ -43,9 +42,14 @@ def test_key_of_a_demoted_admin_is_403(app, client, admin, make_api_key, make_us
 def test_key_of_a_deactivated_admin_is_401(client, make_api_key, make_user, scim_headers):
     boss = make_user(role="admin")
     headers = make_api_key(boss)
-    client.patch(f"{SCIM}/Users/{boss.id}", headers=scim_headers, json={
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "path": "active", "value": False}]})
+    client.patch(
+        f"{SCIM}/Users/{boss.id}",
+        headers=scim_headers,
+        json={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": False}],
+        },
+    )
     assert_scim_error(client.get(SCIM + "/Users", headers=headers), 401)
 
 
@@ -76,8 +80,9 @@ def test_oversized_body_is_413(scim):
 
 
 def test_scim_json_media_type_is_accepted(scim):
-    response = scim.post("/Users", data=json.dumps(new_user()),
-                         content_type="application/scim+json")
+    response = scim.post(
+        "/Users", data=json.dumps(new_user()), content_type="application/scim+json"
+    )
     assert_scim(response, 201)
 
 
@@ -99,19 +104,26 @@ def test_resource_types_list_only_user(scim):
 def test_user_schema_lists_exactly_the_kept_attributes(scim):
     schema = assert_scim(scim.get(f"/Schemas/{USER_SCHEMA}"))
     attributes = {item["name"]: item for item in schema["attributes"]}
-    assert set(attributes) == {"userName", "name", "displayName", "emails", "active",
-                               "externalId", "password"}
+    assert set(attributes) == {
+        "userName",
+        "name",
+        "displayName",
+        "emails",
+        "active",
+        "externalId",
+        "password",
+    }
     required = {name for name, item in attributes.items() if item["required"]}
     assert required == {"userName", "emails", "displayName", "active"}
     assert attributes["password"]["returned"] == "never"
     assert attributes["password"]["mutability"] == "writeOnly"
-    assert [item["id"] for item in assert_scim(scim.get("/Schemas"))["Resources"]] == [
-        USER_SCHEMA]
+    assert [item["id"] for item in assert_scim(scim.get("/Schemas"))["Resources"]] == [USER_SCHEMA]
     assert_scim_error(scim.get("/Schemas/urn:nope"), 404)
 
 
 def test_discovery_documents_parse_as_scim2_models(scim):
     from scim2_models import ResourceType, Schema, ServiceProviderConfig
+
     ServiceProviderConfig.model_validate(scim.get("/ServiceProviderConfig").get_json())
     ResourceType.model_validate(scim.get("/ResourceTypes/User").get_json())
     Schema.model_validate(scim.get(f"/Schemas/{USER_SCHEMA}").get_json())

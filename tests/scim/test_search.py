@@ -16,8 +16,9 @@ PEOPLE = [
 def people(scim):
     ids = {}
     for user_name, name, email, active, external_id in PEOPLE:
-        payload = new_user(userName=user_name, displayName=name, emails=[{"value": email}],
-                           active=active)
+        payload = new_user(
+            userName=user_name, displayName=name, emails=[{"value": email}], active=active
+        )
         if external_id:
             payload["externalId"] = external_id
         ids[user_name] = assert_scim(scim.post("/Users", json=payload), 201)["id"]
@@ -40,17 +41,16 @@ FILTERS = [
     ('userName le "bob"', ["Bob", "admin@example.com", "alice"]),
     ('emails.value eq "BOB@corp.example"', ["Bob"]),
     ('emails co "corp"', ["Bob"]),
-    ('emails[value ew "example.com" and type eq "work"]', [
-        "admin@example.com", "alice", "carol"]),
+    ('emails[value ew "example.com" and type eq "work"]', ["admin@example.com", "alice", "carol"]),
     ('displayName sw "carol s"', ["carol"]),
     ('externalId eq "ext-A"', ["alice"]),
     ('externalId eq "ext-a"', []),
     ('externalId sw "ext-B"', []),
     ('externalId co "xt-b"', ["Bob"]),
     ('externalId ew "-b"', ["Bob"]),
-    ('externalId pr', ["Bob", "alice"]),
+    ("externalId pr", ["Bob", "alice"]),
     ('not (externalId eq "ext-A")', ["Bob", "admin@example.com", "carol"]),
-    ('active eq false', ["Bob"]),
+    ("active eq false", ["Bob"]),
     ('active eq true and (userName eq "alice" or userName eq "carol")', ["alice", "carol"]),
     ('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "carol"', ["carol"]),
     ('meta.created gt "2000-01-01T00:00:00Z" and userName eq "bob"', ["Bob"]),
@@ -61,8 +61,11 @@ FILTERS = [
 
 def test_filter_matches(scim, people):
     """Every filter of FILTERS on one set of users (one setup: the cases share it)."""
-    wrong = {text: (names(scim, text), expected) for text, expected in FILTERS
-             if names(scim, text) != expected}
+    wrong = {
+        text: (names(scim, text), expected)
+        for text, expected in FILTERS
+        if names(scim, text) != expected
+    }
     assert not wrong
 
 
@@ -76,9 +79,17 @@ def test_filter_meta_created_eq_matches_the_second_it_shows(scim, people):
 
 
 INVALID_FILTERS = [
-    'title eq "boss"', 'password eq "x"', 'userName eq 1', 'active gt true',
-    'meta.created co "2020"', 'meta.created eq "yesterday"', 'userName eq', 'userName xx "a"',
-    '(userName eq "a"', 'urn:other:schema:userName eq "a"', 'name.givenName eq "a"',
+    'title eq "boss"',
+    'password eq "x"',
+    "userName eq 1",
+    "active gt true",
+    'meta.created co "2020"',
+    'meta.created eq "yesterday"',
+    "userName eq",
+    'userName xx "a"',
+    '(userName eq "a"',
+    'urn:other:schema:userName eq "a"',
+    'name.givenName eq "a"',
     "(" * 50 + 'userName eq "a"' + ")" * 50,
     "(" * 20000 + 'userName eq "a"' + ")" * 20000,
     " or ".join(['userName eq "a"'] * 1000),
@@ -88,8 +99,9 @@ INVALID_FILTERS = [
 
 def test_filter_that_cannot_be_answered_is_invalid_filter(scim):
     for filter_text in INVALID_FILTERS:
-        response = scim.post("/Users/.search", json={"schemas": [SEARCH_SCHEMA],
-                                                     "filter": filter_text})
+        response = scim.post(
+            "/Users/.search", json={"schemas": [SEARCH_SCHEMA], "filter": filter_text}
+        )
         assert_scim_error(response, 400, "invalidFilter")
 
 
@@ -100,10 +112,17 @@ def test_list_pages_with_start_index_and_count(scim, people):
     assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]
 
 
-@pytest.mark.parametrize(("query", "start", "items"), [
-    ({"startIndex": 0}, 1, 4), ({"startIndex": -5}, 1, 4), ({"count": 0}, 1, 0),
-    ({"count": -1}, 1, 0), ({"count": 1000}, 1, 4), ({"startIndex": 9}, 9, 0),
-])
+@pytest.mark.parametrize(
+    ("query", "start", "items"),
+    [
+        ({"startIndex": 0}, 1, 4),
+        ({"startIndex": -5}, 1, 4),
+        ({"count": 0}, 1, 0),
+        ({"count": -1}, 1, 0),
+        ({"count": 1000}, 1, 4),
+        ({"startIndex": 9}, 9, 0),
+    ],
+)
 def test_list_clamps_paging(scim, people, query, start, items):
     body = assert_scim(scim.get("/Users", query_string=query))
     assert (body["totalResults"], body["startIndex"], body["itemsPerPage"]) == (4, start, items)
@@ -115,8 +134,15 @@ def test_list_with_a_non_integer_count_is_invalid_value(scim):
 
 
 def test_attributes_keeps_only_those_and_always_id(scim, people):
-    body = assert_scim(scim.get("/Users", query_string={
-        "filter": 'userName eq "alice"', "attributes": "userName,emails.value,meta.created"}))
+    body = assert_scim(
+        scim.get(
+            "/Users",
+            query_string={
+                "filter": 'userName eq "alice"',
+                "attributes": "userName,emails.value,meta.created",
+            },
+        )
+    )
     resource = body["Resources"][0]
     assert set(resource) == {"schemas", "id", "userName", "emails", "meta"}
     assert resource["emails"] == [{"value": "alice@example.com"}]
@@ -124,17 +150,31 @@ def test_attributes_keeps_only_those_and_always_id(scim, people):
 
 
 def test_excluded_attributes_drops_those_but_never_id(scim, people):
-    resource = assert_scim(scim.get(f"/Users/{people['alice']}", query_string={
-        "excludedAttributes": "emails,id,name.formatted,meta"}))
+    resource = assert_scim(
+        scim.get(
+            f"/Users/{people['alice']}",
+            query_string={"excludedAttributes": "emails,id,name.formatted,meta"},
+        )
+    )
     assert "emails" not in resource and "meta" not in resource
     assert resource["id"] == people["alice"] and "name" not in resource
 
 
 @pytest.mark.parametrize("path", ["/Users/.search", "/.search"])
 def test_search_with_post_reads_a_search_request(scim, people, path):
-    body = assert_scim(scim.post(path, json={
-        "schemas": [SEARCH_SCHEMA], "filter": 'displayName co "smith"', "startIndex": 1,
-        "count": 1, "attributes": ["userName"]}))
+    body = assert_scim(
+        scim.post(
+            path,
+            json={
+                "schemas": [SEARCH_SCHEMA],
+                "filter": 'displayName co "smith"',
+                "startIndex": 1,
+                "count": 1,
+                "attributes": ["userName"],
+            },
+        )
+    )
     assert body["totalResults"] == 2
-    assert body["Resources"] == [{"schemas": [new_user()["schemas"][0]],
-                                  "id": people["alice"], "userName": "alice"}]
+    assert body["Resources"] == [
+        {"schemas": [new_user()["schemas"][0]], "id": people["alice"], "userName": "alice"}
+    ]

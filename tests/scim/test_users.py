@@ -4,7 +4,12 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.scim.helpers import (
-    STRONG_PASSWORD, USER_SCHEMA, assert_scim, assert_scim_error, new_user, patch_body,
+    STRONG_PASSWORD,
+    USER_SCHEMA,
+    assert_scim,
+    assert_scim_error,
+    new_user,
+    patch_body,
 )
 
 
@@ -42,16 +47,22 @@ def test_create_names_the_user_from_given_and_family_name(scim):
 
 
 def test_create_takes_the_primary_email_of_several(scim):
-    emails = [{"value": "home@example.com", "type": "home"},
-              {"value": "work@example.com", "type": "work", "primary": True}]
+    emails = [
+        {"value": "home@example.com", "type": "home"},
+        {"value": "work@example.com", "type": "work", "primary": True},
+    ]
     body = assert_scim(scim.post("/Users", json=new_user(emails=emails)), 201)
     assert body["emails"] == [{"value": "work@example.com", "type": "work", "primary": True}]
 
 
 def test_create_ignores_unknown_and_read_only_attributes(scim):
-    payload = new_user(id="999", title="Boss", locale="hu-HU", meta={"version": "x"},
-                       **{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
-                          {"department": "IT"}})
+    payload = new_user(
+        id="999",
+        title="Boss",
+        locale="hu-HU",
+        meta={"version": "x"},
+        **{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "IT"}},
+    )
     body = assert_scim(scim.post("/Users", json=payload), 201)
     assert body["id"] != "999" and "title" not in body
 
@@ -64,8 +75,9 @@ def test_create_without_password_cannot_log_in(scim, client):
 
 def test_create_with_password_can_log_in(scim, client):
     scim.post("/Users", json=new_user(password=STRONG_PASSWORD))
-    response = client.post("/login", json={"email": "bjensen@example.com",
-                                           "password": STRONG_PASSWORD})
+    response = client.post(
+        "/login", json={"email": "bjensen@example.com", "password": STRONG_PASSWORD}
+    )
     assert response.status_code == 200
 
 
@@ -87,8 +99,9 @@ def test_create_with_a_user_name_another_user_answers_to_by_email_is_uniqueness(
 
 def test_register_with_an_email_a_user_answers_to_by_user_name_is_email_taken(scim, client):
     scim.post("/Users", json=new_user(userName="kim@example.com"))
-    response = client.post("/users", json={"name": "Kim", "email": "KIM@example.com",
-                                           "password": PASSWORD})
+    response = client.post(
+        "/users", json={"name": "Kim", "email": "KIM@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 409
     assert response.get_json()["code"] == "email_taken"
 
@@ -115,8 +128,9 @@ def test_get_unknown_user_is_404(scim):
 
 
 def test_get_with_the_current_etag_is_304(scim, created):
-    response = scim.get(f"/Users/{created['id']}",
-                        headers={"If-None-Match": created["meta"]["version"]})
+    response = scim.get(
+        f"/Users/{created['id']}", headers={"If-None-Match": created["meta"]["version"]}
+    )
     assert response.status_code == 304
     assert response.headers["ETag"] == created["meta"]["version"]
     assert response.get_data() == b""
@@ -124,8 +138,11 @@ def test_get_with_the_current_etag_is_304(scim, created):
 
 def test_put_replaces_names_and_keeps_active_and_external_id(scim):
     first = assert_scim(scim.post("/Users", json=new_user(externalId="e1", active=False)), 201)
-    payload = {"userName": "barbara", "emails": [{"value": "barbara@example.com"}],
-               "displayName": "Barbara J"}
+    payload = {
+        "userName": "barbara",
+        "emails": [{"value": "barbara@example.com"}],
+        "displayName": "Barbara J",
+    }
     body = assert_scim(scim.put(f"/Users/{first['id']}", json=payload))
     assert (body["userName"], body["displayName"]) == ("barbara", "Barbara J")
     assert (body["active"], body["externalId"]) == (False, "e1")
@@ -135,15 +152,19 @@ def test_put_replaces_names_and_keeps_active_and_external_id(scim):
 def test_put_with_a_stale_if_match_is_412_and_changes_nothing(scim, created):
     path = f"/Users/{created['id']}"
     scim.patch(path, json=patch_body({"op": "replace", "path": "displayName", "value": "B"}))
-    response = scim.put(path, json=new_user(displayName="Stale"),
-                        headers={"If-Match": created["meta"]["version"]})
+    response = scim.put(
+        path, json=new_user(displayName="Stale"), headers={"If-Match": created["meta"]["version"]}
+    )
     assert_scim_error(response, 412)
     assert scim.get(path).get_json()["displayName"] == "B"
 
 
 def test_put_with_the_current_if_match_succeeds(scim, created):
-    response = scim.put(f"/Users/{created['id']}", json=new_user(displayName="Fresh"),
-                        headers={"If-Match": created["meta"]["version"]})
+    response = scim.put(
+        f"/Users/{created['id']}",
+        json=new_user(displayName="Fresh"),
+        headers={"If-Match": created["meta"]["version"]},
+    )
     assert assert_scim(response)["displayName"] == "Fresh"
 
 
@@ -181,8 +202,10 @@ def test_password_change_ends_the_users_sessions(scim, user, user_headers, clien
 def test_changes_record_scim_audit_events_with_the_key_owner_as_actor(scim, admin, caplog):
     caplog.set_level("INFO", logger="app.security")
     created = scim.post("/Users", json=new_user()).get_json()
-    scim.patch(f"/Users/{created['id']}",
-               json=patch_body({"op": "replace", "path": "displayName", "value": "B"}))
+    scim.patch(
+        f"/Users/{created['id']}",
+        json=patch_body({"op": "replace", "path": "displayName", "value": "B"}),
+    )
     scim.delete(f"/Users/{created['id']}")
     events = {record.msg: record for record in caplog.records}
     for event in ("scim.user_created", "scim.user_updated", "scim.user_deleted"):

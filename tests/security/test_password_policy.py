@@ -6,8 +6,10 @@ from app.security.password_policy import common_passwords, problems
 
 GOOD = "correct horse battery staple"
 # 129 characters that follow no pattern zxcvbn knows, so only length decides.
-VARIED = ("q7!vZ#m2Kx9@pL4$wR8&nT3*bY6^hU1%jE5(sD0)gF2+cV7=aQ4~tZ8<yM3>kX6?uB1;oN9:iW5,eJ2."
-          "rH7[lP0]dG4{fS8}zC3|vA6`xK1'mT9-nL5_bQ2/wE8!sR3@gY7")
+VARIED = (
+    "q7!vZ#m2Kx9@pL4$wR8&nT3*bY6^hU1%jE5(sD0)gF2+cV7=aQ4~tZ8<yM3>kX6?uB1;oN9:iW5,eJ2."
+    "rH7[lP0]dG4{fS8}zC3|vA6`xK1'mT9-nL5_bQ2/wE8!sR3@gY7"
+)
 
 
 def check(password, *, min_length=15, email="teszt.elek@example.com", name="Teszt Elek"):
@@ -49,10 +51,17 @@ def test_check_does_not_trim_spaces():
     assert check(" " * 7 + "k3#Vq9!z") == []  # 15 code points only when the spaces count
 
 
-@pytest.mark.parametrize("password", [
-    "password1234567", "aaaaaaaaaaaaaaa", "qwertyuiopasdfg", "abcdefghijklmnop",
-    "1234567890123456", "Password12345678",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password1234567",
+        "aaaaaaaaaaaaaaa",
+        "qwertyuiopasdfg",
+        "abcdefghijklmnop",
+        "1234567890123456",
+        "Password12345678",
+    ],
+)
 def test_check_easily_guessed_password_is_rejected_with_the_reason(password):
     [problem] = check(password)
     assert problem.startswith("This password is too easy to guess:")

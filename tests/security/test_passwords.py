@@ -44,8 +44,9 @@ def test_needs_rehash_with_same_method_is_false(stored):
     assert needs_rehash(stored, FAST) is False
 
 
-@pytest.mark.parametrize("method", ["scrypt:2048:8:1", "scrypt:1024:8:2", "scrypt",
-                                    "pbkdf2:sha256:1000"])
+@pytest.mark.parametrize(
+    "method", ["scrypt:2048:8:1", "scrypt:1024:8:2", "scrypt", "pbkdf2:sha256:1000"]
+)
 def test_needs_rehash_with_other_method_is_true(stored, method):
     assert needs_rehash(stored, method) is True
 

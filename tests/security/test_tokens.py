@@ -9,14 +9,14 @@ import pytest
 from app.security import tokens
 from app.security.tokens import InvalidAccessToken, TokenSettings
 
-SETTINGS = TokenSettings(key="k" * 64, issuer="user-service", audience="user-service-api",
-                         ttl=900)
+SETTINGS = TokenSettings(key="k" * 64, issuer="user-service", audience="user-service-api", ttl=900)
 NOW = datetime.now(UTC)
 
 
 def issue(settings=SETTINGS, now=None):
-    return tokens.issue_access_token(settings, user_id=7, role="admin", session_id="sid-1",
-                                     now=now or NOW)
+    return tokens.issue_access_token(
+        settings, user_id=7, role="admin", session_id="sid-1", now=now or NOW
+    )
 
 
 def resign(token, key=SETTINGS.key, algorithm="HS256", drop=(), **changes):
@@ -47,19 +47,31 @@ def test_issue_access_token_uses_hs256():
 def test_issue_access_token_twice_at_same_time_differs():
     first, second = issue(), issue()
     assert first != second
-    assert tokens.read_access_token(SETTINGS, first)["jti"] != \
-        tokens.read_access_token(SETTINGS, second)["jti"]
+    assert (
+        tokens.read_access_token(SETTINGS, first)["jti"]
+        != tokens.read_access_token(SETTINGS, second)["jti"]
+    )
 
 
 def test_read_access_token_re_signed_unchanged_is_accepted():
     assert tokens.read_access_token(SETTINGS, resign(issue()))["sub"] == 7
 
 
-@pytest.mark.parametrize("changes", [
-    {"key": "o" * 64}, {"algorithm": "HS384"}, {"algorithm": "HS512"},
-    {"iss": "other"}, {"aud": "other"}, {"sub": "seven"}, {"sub": "7.0"}, {"sid": 5},
-    {"sid": None},
-], ids=["key", "hs384", "hs512", "iss", "aud", "sub-word", "sub-float", "sid-int", "sid-null"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"key": "o" * 64},
+        {"algorithm": "HS384"},
+        {"algorithm": "HS512"},
+        {"iss": "other"},
+        {"aud": "other"},
+        {"sub": "seven"},
+        {"sub": "7.0"},
+        {"sid": 5},
+        {"sid": None},
+    ],
+    ids=["key", "hs384", "hs512", "iss", "aud", "sub-word", "sub-float", "sid-int", "sid-null"],
+)
 def test_read_access_token_forged_is_refused(changes):
     assert_refused(resign(issue(), **changes))
 

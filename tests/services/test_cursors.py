@@ -10,7 +10,7 @@ KEY = "cursor-test-secret-key-0123456789abcdef"
 
 
 def flip(text, index):
-    return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1:]
+    return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1 :]
 
 
 def assert_refused(cursor, sort="name", key=KEY):
@@ -19,10 +19,16 @@ def assert_refused(cursor, sort="name", key=KEY):
     assert raised.value.code == "invalid_cursor"
 
 
-@pytest.mark.parametrize(("sort", "value"), [
-    ("name", "Teszt Elek"), ("-email", "a@b.com"), ("id", 41),
-    ("created_at", "2026-11-22T04:00:00.000000Z"), ("name", "Émile 🙂 \"'%_"),
-])
+@pytest.mark.parametrize(
+    ("sort", "value"),
+    [
+        ("name", "Teszt Elek"),
+        ("-email", "a@b.com"),
+        ("id", 41),
+        ("created_at", "2026-11-22T04:00:00.000000Z"),
+        ("name", "Émile 🙂 \"'%_"),
+    ],
+)
 def test_decode_own_cursor_returns_keyset(sort, value):
     cursor = cursors.encode(KEY, sort=sort, value=value, last_id=41)
     assert cursors.decode(KEY, cursor, sort=sort) == {"value": value, "id": 41}
@@ -52,15 +58,20 @@ def test_decode_garbage_is_refused(cursor):
     assert_refused(cursor)
 
 
-@pytest.mark.parametrize("payload", [
-    [1, 2], "name", None,
-    {"sort": "name", "value": "Bob"},
-    {"sort": "name", "value": "Bob", "id": "3"},
-    {"sort": "name", "value": "Bob", "id": 3.0},
-    {"sort": "name", "value": ["Bob"], "id": 3},
-    {"sort": "name", "value": None, "id": 3},
-    {"value": "Bob", "id": 3},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [1, 2],
+        "name",
+        None,
+        {"sort": "name", "value": "Bob"},
+        {"sort": "name", "value": "Bob", "id": "3"},
+        {"sort": "name", "value": "Bob", "id": 3.0},
+        {"sort": "name", "value": ["Bob"], "id": 3},
+        {"sort": "name", "value": None, "id": 3},
+        {"value": "Bob", "id": 3},
+    ],
+)
 def test_decode_signed_payload_of_wrong_shape_is_refused(payload):
     assert_refused(URLSafeSerializer(KEY, salt=cursors.SALT).dumps(payload))
 

@@ -37,8 +37,9 @@ def assert_no_secret(message, *secrets):
         assert secret not in raw
 
 
-def test_password_change_mails_the_owner_what_when_and_from_where(client, user, user_headers,
-                                                                    inbox):
+def test_password_change_mails_the_owner_what_when_and_from_where(
+    client, user, user_headers, inbox
+):
     body = {"password": NEW_PASSWORD, "current_password": PASSWORD}
     assert client.patch("/users/me", json=body, headers=user_headers).status_code == 200
     [message] = inbox(user.email, "Your password was changed")
@@ -75,13 +76,16 @@ def test_password_reset_mails_a_notice_without_the_token(app, client, user, inbo
     assert_no_secret(message, token)
 
 
-@pytest.mark.parametrize("event, subject", [
-    ("mfa.enabled", "Two-factor authentication was turned on"),
-    ("mfa.disabled", "Two-factor authentication was turned off"),
-    ("mfa.reset", "Your second factors were removed"),
-    ("passkey.added", "A passkey was added to your account"),
-    ("api_key.created", "An API key was created for your account"),
-])
+@pytest.mark.parametrize(
+    "event, subject",
+    [
+        ("mfa.enabled", "Two-factor authentication was turned on"),
+        ("mfa.disabled", "Two-factor authentication was turned off"),
+        ("mfa.reset", "Your second factors were removed"),
+        ("passkey.added", "A passkey was added to your account"),
+        ("api_key.created", "An API key was created for your account"),
+    ],
+)
 def test_events_of_other_features_mail_their_subject(app, user, inbox, event, subject):
     """The MFA and API key features only record their events: the mail follows."""
     with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
@@ -92,8 +96,9 @@ def test_events_of_other_features_mail_their_subject(app, user, inbox, event, su
     assert "laptop" not in text_of(message)
 
 
-def test_rolled_back_change_mails_nothing_and_stores_nothing(app, client, user, inbox,
-                                                              admin_headers):
+def test_rolled_back_change_mails_nothing_and_stores_nothing(
+    app, client, user, inbox, admin_headers
+):
     with app.test_request_context(), pytest.raises(RuntimeError):
         with transaction(get_db()):
             audit.record("password.changed", actor=user, subject=user)
