@@ -81,11 +81,15 @@ class RedactingLogger(Logger):
         # As app/config.py decides it: text only in development, unless LOG_FORMAT says.
         default = "text" if os.environ.get("APP_ENV", "development") == "development" else "json"
         text = (os.environ.get("LOG_FORMAT") or default).strip().lower() == "text"
-        for log in (self.error_log, self.access_log):
+        # In text, an access line stays the line --access-logformat makes.
+        for log, text_format in (
+            (self.error_log, self.error_fmt),
+            (self.access_log, "%(message)s"),
+        ):
             for handler in log.handlers:
                 if getattr(handler, "_gunicorn", False):
                     handler.setFormatter(
-                        RedactingTextFormatter(self.error_fmt, self.datefmt)
+                        RedactingTextFormatter(text_format, self.datefmt)
                         if text
                         else RedactingJsonFormatter()
                     )

@@ -181,3 +181,41 @@ class Origin:
     ip: str | None = None
     user_agent: str | None = None
     request_id: str | None = None
+
+
+# The audit event types the contract names, stored in audit_events (services/audit.py).
+AUDIT_EVENT_TYPES = (
+    "user.registered",
+    "user.deleted",
+    "user.role_changed",
+    "user.status_changed",
+    "login.succeeded",
+    "login.failed",
+    "login.throttled",
+    "logout",
+    "session.revoked",
+    "token.reuse_detected",
+    "password.changed",
+    "password.reset_requested",
+    "password.reset",
+    "email.changed",
+    "email.verified",
+    "reauth.succeeded",
+    "reauth.failed",
+    "mfa.enabled",
+    "mfa.disabled",
+    "mfa.reset",
+    "mfa.failed",
+    "passkey.added",
+    "passkey.removed",
+    "recovery_codes.generated",
+    "recovery_code.used",
+    "api_key.created",
+    "api_key.revoked",
+    "scim.user_created",
+    "scim.user_updated",
+    "scim.user_deleted",
+)
+
+# What an API key may be allowed (services/api_keys.py grants, schemas validate).
+API_KEY_SCOPES = ("users:read", "users:write", "scim")

@@ -1,5 +1,6 @@
 """Helpers shared by the tests: import them from here, never from a conftest."""
 
+import json
 import re
 
 from hypothesis import settings
@@ -31,3 +32,20 @@ def assert_problem(response, status, code):
 def token_in(message):
     """The token a mail tells the reader to send to the API."""
     return TOKEN_AFTER.search(message.get_body(("plain",)).get_content()).group(1)
+
+
+# gunicorn arguments that log the answering worker's pid with each request.
+ACCESS_LOG_FORMAT = ("--access-logformat", "%(p)s %(m)s %(U)s %(s)s")
+
+
+def workers_answering(log, path, status):
+    """The pids of the workers that answered `path` with `status`, from an access log
+    written with ACCESS_LOG_FORMAT (as plain lines, or as JSON lines whose message it is)."""
+    pids = set()
+    for line in log.read_text().splitlines():
+        if line.startswith("{"):
+            line = json.loads(line)["message"]
+        pid, _, url, code = line.split()
+        if (url, code) == (path, status):
+            pids.add(pid)
+    return pids

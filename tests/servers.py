@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,12 +66,15 @@ class Gunicorn:
         ]
 
     def __enter__(self):
+        # A file, not a pipe: nobody reads a pipe while the server runs, and once its
+        # buffer is full of log lines every worker blocks on its next line.
+        self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             self.args,
             cwd=PROJECT_ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.stderr,
             start_new_session=True,
         )
         deadline = time.monotonic() + 30
@@ -80,8 +84,10 @@ class Gunicorn:
                     return self
             except OSError:
                 time.sleep(0.1)
+        self.stderr.seek(0)
+        output = self.stderr.read().decode()
         self.__exit__()
-        raise RuntimeError("gunicorn did not start: " + self.process.stderr.read().decode())
+        raise RuntimeError("gunicorn did not start: " + output)
 
     def __exit__(self, *exc):
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -90,7 +96,7 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-        self.process.stderr.close()
+        self.stderr.close()
 
     def request(self, method, path, body=None, headers=None):
         """Send one request; return (status, headers, parsed JSON body or None)."""

@@ -16,7 +16,7 @@ HIGH = ("app.routes", "app.http", "app.cli", "app.openapi")
 MIDDLE = ("app.services", "app.repositories")
 FORBIDDEN = {
     "app.http": ("app.routes", "app.cli"),
-    "app.openapi": ("app.routes", "app.http", "app.cli") + MIDDLE + ("app.database",),
+    "app.openapi": ("app.routes", "app.cli") + MIDDLE + ("app.database",),
     "app.services": HIGH,
     "app.repositories": HIGH + ("app.services",),
     "app.database": HIGH + MIDDLE,

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import threading
 import time
 
 import pytest
@@ -23,26 +22,20 @@ REQUESTS_TOTAL = "user_service_http_requests_total"
 
 
 class LoggedGunicorn(Gunicorn):
-    """Gunicorn whose stderr is read as it comes, so the pipe never fills; `lines` after exit."""
+    """Gunicorn whose stderr lines can be read, during the run and after exit (`lines`)."""
 
-    def __enter__(self):
-        super().__enter__()
-        self.lines = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        return self
-
-    def _read(self):
-        for raw in self.process.stderr:
-            self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+    @property
+    def lines(self):
+        if self.stderr.closed:
+            return self._kept
+        self.stderr.seek(0)
+        return [raw.decode("utf-8", "replace").rstrip("\n") for raw in self.stderr]
 
     def __exit__(self, *exc):
-        if not hasattr(self, "_reader"):  # failed to start: the helper reports it
-            return super().__exit__(*exc)
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=20)
-        self._reader.join(timeout=10)
-        self.process.stderr.close()
+        self._kept = self.lines
+        self.stderr.close()
 
     def json_lines(self, **match):
         objects = [json.loads(line) for line in self.lines if line.startswith("{")]
@@ -66,11 +59,13 @@ def on_both_workers(server, path):
 
 
 def serve_until_workers_counted(server, folder, workers=2):
-    """Send paired requests until each worker has a metrics file: all are up and counting."""
+    """Send paired requests until each worker has a metrics file, then one pair more: all
+    are up and at least two requests are counted (a worker may make its file at start)."""
     deadline = time.monotonic() + 30
     while len(list(folder.glob("**/counter_*.db"))) < workers:
         assert time.monotonic() < deadline, "a worker never answered"
         on_both_workers(server, "/health/live")
+    on_both_workers(server, "/health/live")
 
 
 def counted(metrics_text, route):
@@ -140,7 +135,7 @@ def test_metrics_folder_given_is_emptied_at_start_and_kept(production, tmp_path)
     with LoggedGunicorn(env, workers=2, extra_args=CONFIG) as server:
         serve_until_workers_counted(server, given)
         scrapes = on_both_workers(server, "/metrics")
-    assert all(counted(text, "/health/live") >= 2 for text in scrapes)
+    assert all(counted(text, "/health/live") >= 2 for text in scrapes), scrapes
     assert not (given / "counter_999999.db").exists()
     assert len(list(given.glob("counter_*.db"))) == 2
 

@@ -4,29 +4,25 @@ import jwt
 import pytest
 
 from tests.faults.helpers import concurrently
-from tests.helpers import PASSWORD
+from tests.helpers import ACCESS_LOG_FORMAT, PASSWORD, workers_answering
 from tests.servers import Gunicorn, flask_cli, service_env
 
 pytestmark = pytest.mark.slow
 
 EMAIL = "center@example.com"
-ACCESS_LOG = ("--access-logformat", "%(p)s %(m)s %(U)s %(s)s")
 
 
 def bearer(pair):
     return {"Authorization": f"Bearer {pair['access_token']}"}
 
 
-def workers_answering(log, path, status):
-    rows = [line.split() for line in log.read_text().splitlines()]
-    return {pid for pid, _, url, code in rows if (url, code) == (path, status)}
-
-
 def test_ended_session_is_refused_by_every_worker_at_once(tmp_path, database_url):
     env = service_env(tmp_path / "users.db", DATABASE_URL=database_url, RATE_LIMIT_AUTH="0")
     assert flask_cli(env, "db", "upgrade").returncode == 0
     log = tmp_path / "access.log"
-    with Gunicorn(env, workers=2, extra_args=("--access-logfile", str(log), *ACCESS_LOG)) as server:
+    with Gunicorn(
+        env, workers=2, extra_args=("--access-logfile", str(log), *ACCESS_LOG_FORMAT)
+    ) as server:
         body = {"name": "Center Test", "email": EMAIL, "password": PASSWORD}
         assert server.request("POST", "/users", body)[0] == 201
         login = {"email": EMAIL, "password": PASSWORD}

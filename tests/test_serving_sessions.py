@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.faults.helpers import concurrently
-from tests.helpers import PASSWORD
+from tests.helpers import ACCESS_LOG_FORMAT, PASSWORD, workers_answering
 from tests.servers import Gunicorn, flask_cli, service_env
 
 pytestmark = pytest.mark.slow
@@ -27,13 +27,7 @@ def make_env(tmp_path, **extra):
 
 def access_log(path):
     """Gunicorn arguments that log the answering worker's pid with each request."""
-    return ("--access-logfile", str(path), "--access-logformat", "%(p)s %(m)s %(U)s %(s)s")
-
-
-def workers_answering(log, path, status):
-    """The pids of the workers that answered `path` with `status`."""
-    rows = [line.split() for line in log.read_text().splitlines()]
-    return {pid for pid, _, url, code in rows if (url, code) == (path, status)}
+    return ("--access-logfile", str(path), *ACCESS_LOG_FORMAT)
 
 
 def wait_for_workers(server, log, count=2, seconds=20):

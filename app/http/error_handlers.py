@@ -58,13 +58,23 @@ def handle_http_exception(error):
 
 
 def _field_errors(messages):
-    """Flatten webargs' {location: {field: [...]}} into {field: [...]}."""
+    """Flatten webargs' {location: {field: [...]}} into {field: [...]}; a list field's
+    per-item messages ({"0": [...]}) become the field's own list, as the contract's
+    `errors` maps each field to its messages."""
     flat = {}
     for location_errors in messages.values():
-        flat.update(
-            location_errors if isinstance(location_errors, dict) else {"_schema": location_errors}
-        )
+        if not isinstance(location_errors, dict):
+            location_errors = {"_schema": location_errors}
+        flat.update({field: _messages(found) for field, found in location_errors.items()})
     return flat
+
+
+def _messages(found):
+    if isinstance(found, dict):
+        return [message for nested in found.values() for message in _messages(nested)]
+    if isinstance(found, list):
+        return [message for item in found for message in _messages(item)]
+    return [str(found)]
 
 
 def handle_database_error(error):

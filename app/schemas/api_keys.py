@@ -2,9 +2,9 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.models import API_KEY_SCOPES as SCOPES
 from app.schemas.fields import Rfc3339DateTime, StrictInteger, Text
 from app.security.api_keys import PATTERN as KEY_PATTERN
-from app.services.api_keys import SCOPES
 
 SCOPES_DESCRIPTION = (
     "`users:read`: the GET routes of /users; `users:write`: POST, PUT, PATCH and DELETE "

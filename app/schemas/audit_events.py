@@ -4,8 +4,8 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.models import AUDIT_EVENT_TYPES as EVENT_TYPES
 from app.schemas.fields import Rfc3339DateTime, StrictInteger
-from app.services.audit import EVENT_TYPES
 
 CURSOR_PATTERN = r"^\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
 

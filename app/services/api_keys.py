@@ -4,14 +4,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.database import get_db, transaction
-from app.models import utcnow
+from app.models import API_KEY_SCOPES, utcnow
 from app.repositories import api_keys as keys_repo
 from app.security import api_keys as key_material
 from app.services import audit
 from app.services.domain_errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from app.services.users import get_user
 
-SCOPES = ("users:read", "users:write", "scim")
+SCOPES = API_KEY_SCOPES
 # What each scope lets a key do; `users:write` includes reading.
 GRANTS = {
     "users:read": {"users:read"},

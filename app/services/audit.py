@@ -23,43 +23,12 @@ from app.database import (
     open_transaction,
     transaction,
 )
+from app.models import AUDIT_EVENT_TYPES as EVENT_TYPES
 from app.models import Origin, utcnow
 from app.repositories import audit_events
 from app.services import security_mail
 
 logger = logging.getLogger("app.security")
-EVENT_TYPES = (
-    "user.registered",
-    "user.deleted",
-    "user.role_changed",
-    "user.status_changed",
-    "login.succeeded",
-    "login.failed",
-    "login.throttled",
-    "logout",
-    "session.revoked",
-    "token.reuse_detected",
-    "password.changed",
-    "password.reset_requested",
-    "password.reset",
-    "email.changed",
-    "email.verified",
-    "reauth.succeeded",
-    "reauth.failed",
-    "mfa.enabled",
-    "mfa.disabled",
-    "mfa.reset",
-    "mfa.failed",
-    "passkey.added",
-    "passkey.removed",
-    "recovery_codes.generated",
-    "recovery_code.used",
-    "api_key.created",
-    "api_key.revoked",
-    "scim.user_created",
-    "scim.user_updated",
-    "scim.user_deleted",
-)
 STORED = frozenset(EVENT_TYPES)
 # Attributes every log record has: a detail of that name is logged as `detail_<name>`.
 RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}

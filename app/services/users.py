@@ -113,7 +113,11 @@ def update_user(actor, ref, changes, *, by_api_key=False, precondition=None, eve
     """
     _reject_admin_fields(changes, actor)
     _reject_other_users(actor, ref)
-    if by_api_key and ("password" in changes or "current_password" in changes):
+    if by_api_key and (
+        "password" in changes
+        or "current_password" in changes
+        or (_is_self(actor, *parse_reference(ref)) and _changes_email(actor, changes))
+    ):
         raise _credentials_need_login()
     changes = dict(changes)
     password = changes.pop("password", None)

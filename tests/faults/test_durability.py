@@ -83,7 +83,7 @@ def load_then_crash(server, admin, round_number, accounts):
     killed_at = time.monotonic()
     os.killpg(server.process.pid, signal.SIGKILL)  # the master and its workers
     server.process.wait()
-    server.process.stderr.close()
+    server.stderr.close()
     for thread in threads:
         thread.join(timeout=30)
     assert not any(thread.is_alive() for thread in threads), "a writer hangs after the kill"

@@ -70,6 +70,13 @@ def test_create_api_key_rejects_bad_body(client, user_headers, body, field):
     assert field in assert_problem(response, 422, "validation_error")["errors"]
 
 
+def test_create_api_key_with_unknown_scope_names_it_in_a_flat_list(client, user_headers):
+    body = {"name": "x", "scopes": ["users:read", "admin"]}
+    response = client.post("/users/me/api-keys", headers=user_headers, json=body)
+    errors = assert_problem(response, 422, "validation_error")["errors"]
+    assert errors == {"scopes": ["Must be one of: users:read, users:write, scim."]}
+
+
 def test_create_scim_key_refused_to_non_admin(client, user_headers):
     response = client.post(
         "/users/me/api-keys", headers=user_headers, json={"name": "idp", "scopes": ["scim"]}

@@ -3,7 +3,7 @@
 import pytest
 
 from app.database import get_db, transaction
-from tests.helpers import assert_problem
+from tests.helpers import PASSWORD, assert_problem
 
 
 def etag_of(client, headers, ref="me"):
@@ -67,7 +67,7 @@ def test_write_with_stale_if_match_is_412_and_changes_nothing(client, user_heade
     response = client.open(
         "/users/me",
         method=method,
-        json={"name": "New Name", "email": "new@example.com"},
+        json={"name": "New Name", "email": "new@example.com", "current_password": PASSWORD},
         headers={**user_headers, "If-Match": header.format(etag=etag)},
     )
     assert_problem(response, 412, "precondition_failed")

@@ -10,12 +10,11 @@ from app.security import tokens
 from app.security.tokens import InvalidAccessToken, TokenSettings
 
 SETTINGS = TokenSettings(key="k" * 64, issuer="user-service", audience="user-service-api", ttl=900)
-NOW = datetime.now(UTC)
 
 
 def issue(settings=SETTINGS, now=None):
     return tokens.issue_access_token(
-        settings, user_id=7, role="admin", session_id="sid-1", now=now or NOW
+        settings, user_id=7, role="admin", session_id="sid-1", now=now or datetime.now(UTC)
     )
 
 
@@ -87,7 +86,7 @@ def test_read_access_token_with_alg_none_is_refused():
 
 
 def test_read_access_token_expired_is_refused():
-    assert_refused(issue(now=NOW - timedelta(seconds=901)))
+    assert_refused(issue(now=datetime.now(UTC) - timedelta(seconds=901)))
 
 
 def test_read_access_token_under_other_settings_is_refused():

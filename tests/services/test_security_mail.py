@@ -58,7 +58,7 @@ def test_admin_password_change_says_an_administrator_did_it(client, user, admin_
 
 
 def test_email_change_mails_the_old_address_naming_the_new(client, user, user_headers, inbox):
-    body = {"email": "moved@example.com"}
+    body = {"email": "moved@example.com", "current_password": PASSWORD}
     assert client.patch("/users/me", json=body, headers=user_headers).status_code == 200
     [message] = inbox(user.email, "Your email address was changed")
     assert message["To"] == user.email
