@@ -29,9 +29,12 @@ RUN --mount=type=bind,from=wheelhouse,target=/wheelhouse \
     else \
         pip wheel -r /build/requirements.txt --wheel-dir /build/wheels; \
     fi
-# Only the wheels just made, no index: the venv holds exactly requirements.txt (compiled
-# to bytecode by pip, so workers start fast), then pip and setuptools leave it.
-RUN pip install --no-index --find-links /build/wheels -r /build/requirements.txt \
+# Only the wheels just made, no index: the venv holds exactly requirements.txt, then pip
+# and setuptools leave it. Dependencies are not compiled to bytecode: that kept the image
+# under 200 MB once cryptography, pydantic (scim2-models) and orjson came in; the app's
+# own modules are compiled below.
+RUN pip install --no-compile --no-index --find-links /build/wheels \
+        -r /build/requirements.txt \
     && pip uninstall --yes pip setuptools
 
 FROM docker.io/library/python:3.11-slim-bookworm

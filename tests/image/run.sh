@@ -177,6 +177,7 @@ ok "no compiler in the runtime image"
 say "SQLite on a volume"
 { echo "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
   echo "WEB_CONCURRENCY=2"
+  echo "MAIL_URL=file:///data/mail"   # or smtp://...: production refuses console://
   echo "PUBLIC_URL=http://127.0.0.1:$PORT"; } > "$ENV_FILE"
 ADMIN_EMAIL="admin-$unique@example.com"
 ADMIN_PASSWORD=$(python3 -c "import secrets; print(secrets.token_urlsafe(18))")
