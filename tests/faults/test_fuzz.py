@@ -70,6 +70,13 @@ def run_schemathesis(env, tmp):
                 f"http://127.0.0.1:{server.port}/openapi.json",
                 "--checks",
                 "all",
+                # /users/me/passkeys and /users/me/api-keys are their own POST routes and
+                # the {ref} = me instances of GET /users/{ref}/...: their Allow rightly
+                # lists GET, which the document puts on the {ref} path (schemathesis.toml
+                # cannot turn this check off for one operation). tests/test_errors.py
+                # checks Allow on 405s.
+                "--exclude-checks",
+                "allow_header_conformance",
                 "--max-examples",
                 str(MAX_EXAMPLES),
                 "--max-time",
