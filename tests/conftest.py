@@ -147,28 +147,6 @@ def admin_headers(admin, login):
     return login(admin)
 
 
-def assert_problem(response, status, code):
-    """Check that a response is the contract's problem details."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["type"] == "about:blank"
-    assert body["title"]
-    assert body["request_id"] == response.headers["X-Request-ID"]
-    return body
-
-
-@pytest.fixture(autouse=True)
-def _push_request_context():
-    """Replace pytest-flask's fixture of this name: it pushes one request context for
-    the whole test, so every request of a test would share one `g`. Under a real
-    server each request has its own, and so does each request of the test client here.
-    """
-    yield
-
-
 @pytest.fixture
 def make_api_key(app):
     """Create an API key for a user through the service; returns Authorization headers."""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.scim.helpers import (
     STRONG_PASSWORD,
     USER_SCHEMA,
