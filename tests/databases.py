@@ -9,11 +9,13 @@ import contextlib
 import itertools
 import os
 import secrets
+import shutil
 import sqlite3
 
 import psycopg
 import pytest
 
+from app import migrations
 from app.database import open_pool
 from app.database.postgresql import BEGIN_WRITE, TAKE_WRITE_LOCK, WRITE_LOCK_CLASS, scratch_schema
 from app.database.sqlite import sqlite_path
@@ -99,4 +101,26 @@ def query(database_url, sql, params=None):
         return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
     finally:
         pool.release(conn)
+        pool.close()
+
+
+@contextlib.contextmanager
+def migrated_before(database_url, folder, version):
+    """A connection to the database at `database_url`, migrated up to (not including)
+    the migration numbered `version` ("0010"): for testing what that one does to rows
+    already there."""
+    shipped = migrations.MIGRATIONS_DIR
+    for path in shipped.rglob("*.sql"):
+        if path.name < version:
+            target = folder / path.relative_to(shipped)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+    settings = {"DB_BUSY_TIMEOUT": 5.0, "DB_POOL_SIZE": 1, "DB_STATEMENT_TIMEOUT": 10.0}
+    pool = open_pool({"DATABASE_URL": database_url, **settings})
+    connection = pool.acquire()
+    try:
+        migrations.upgrade(connection, folder)
+        yield connection
+    finally:
+        pool.release(connection)
         pool.close()

@@ -1,32 +1,19 @@
 """Migration 0006: the email key is computed in Python for the rows already there, and
 duplicates by that key are reported, never left to fail silently (issue 12, item 4)."""
 
-import shutil
-
 import pytest
 
 from app import migrations
-from app.database import DATABASE_ERRORS, open_pool, transaction
+from app.database import DATABASE_ERRORS, transaction
 from app.security.email_address import email_key
-
-SETTINGS = {"DB_BUSY_TIMEOUT": 5.0, "DB_POOL_SIZE": 1, "DB_STATEMENT_TIMEOUT": 10.0}
+from tests.databases import migrated_before
 
 
 @pytest.fixture
 def conn(database_url, tmp_path):
     """A database migrated up to 0005 only."""
-    folder = tmp_path / "before-0006"
-    for path in migrations.MIGRATIONS_DIR.rglob("*.sql"):
-        if path.name < "0006":
-            target = folder / path.relative_to(migrations.MIGRATIONS_DIR)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target)
-    pool = open_pool({"DATABASE_URL": database_url, **SETTINGS})
-    connection = pool.acquire()
-    migrations.upgrade(connection, folder)
-    yield connection
-    pool.release(connection)
-    pool.close()
+    with migrated_before(database_url, tmp_path / "before-0006", "0006") as connection:
+        yield connection
 
 
 def add_user(conn, email):

@@ -1,31 +1,18 @@
 """Migration 0010: users already there answer to their email, and keep doing so."""
 
-import shutil
-
 import pytest
 
 from app import migrations
-from app.database import open_pool, transaction
+from app.database import transaction
 from app.repositories import scim_users as scim_repo
-
-SETTINGS = {"DB_BUSY_TIMEOUT": 5.0, "DB_POOL_SIZE": 1, "DB_STATEMENT_TIMEOUT": 10.0}
+from tests.databases import migrated_before
 
 
 @pytest.fixture
 def conn(database_url, tmp_path):
     """A database migrated up to 0009 only."""
-    folder = tmp_path / "before-0010"
-    for path in migrations.MIGRATIONS_DIR.rglob("*.sql"):
-        if path.name < "0010":
-            target = folder / path.relative_to(migrations.MIGRATIONS_DIR)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target)
-    pool = open_pool({"DATABASE_URL": database_url, **SETTINGS})
-    connection = pool.acquire()
-    migrations.upgrade(connection, folder)
-    yield connection
-    pool.release(connection)
-    pool.close()
+    with migrated_before(database_url, tmp_path / "before-0010", "0010") as connection:
+        yield connection
 
 
 def test_upgrade_makes_existing_users_answer_to_their_email(conn):
