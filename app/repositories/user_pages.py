@@ -53,18 +53,8 @@ def list_page(conn, *, sort, descending, limit, after=None, q=None, role=None, i
     (matched_page); a common one walks the sort key's index and stops at the page
     (_walk), instead of fetching and sorting every match to return twenty.
     """
-    if q and _is_common(conn, q):
-        return _walk(
-            conn,
-            sort=sort,
-            descending=descending,
-            limit=limit,
-            after=after,
-            q=q,
-            role=role,
-            is_active=is_active,
-        )
-    return matched_page(
+    plan = _walk if q and _is_common(conn, q) else matched_page
+    return plan(
         conn,
         sort=sort,
         descending=descending,
