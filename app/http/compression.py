@@ -39,6 +39,9 @@ def init_app(app):
     # after_request hooks run last-registered first: register before the header hooks.
     @app.after_request
     def _compress(response):
+        length = response.content_length  # None while streamed
+        if length is not None and length < app.config["COMPRESS_MIN_SIZE"]:
+            return response  # never compressed, whatever the client accepts: no Vary either
         if carries_secret(response):
             return response
         if response.is_streamed and response.mimetype in compress.compress_mimetypes_set:
