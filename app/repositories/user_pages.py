@@ -25,14 +25,19 @@ def _search_clause(conn, query, params):
     return _like_clause(query, params)
 
 
-def _like_clause(query, params, name="name", email="email"):
+def _like_clause(query, params):
     """The substring test on one row; the database folds both sides, so alike."""
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    params["q_like"] = f"%{escaped}%"
+    params["q_like"] = _contains_pattern(query)
     return (
-        f"(lower({name}) LIKE lower(:q_like) ESCAPE '\\'"
-        f" OR lower({email}) LIKE lower(:q_like) ESCAPE '\\')"
+        "(lower(name) LIKE lower(:q_like) ESCAPE '\\'"
+        " OR lower(email) LIKE lower(:q_like) ESCAPE '\\')"
     )
+
+
+def _contains_pattern(query):
+    """A LIKE pattern (escape character `\\`) matching any text that contains `query`."""
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _after_clause(sort, descending, after, params):
@@ -132,8 +137,9 @@ def _is_common(conn, query):
 def _walk(conn, *, sort, descending, limit, after, q, role, is_active):
     """The page, from the sort key's index in order, stopping at the page.
 
-    One flat query reads the covering index of the sort key (migration 0011: the
-    key, id, name and email, so no table row is read for the test) in order and
+    One flat query reads the covering index of the sort key (the key and id, with
+    name and email on SQLite, migration 0011, and their folded search_text on
+    PostgreSQL, 0013: no table row is read for the test) in order and
     stops at the `limit`-th match: with 1 user in 27 matching, a few hundred
     entries when matches are spread, a few ten thousand when they cluster, always
     cheaper than reading every match's row. Only the page's rows are then read.
@@ -171,18 +177,18 @@ def _walk_match_clause(conn, query, params):
     test the trigram indexes serve.
     """
     if conn.engine != "sqlite":
-        # `name || ''` is not the indexed lower(name): the planner cannot trade the
-        # walk for the trigram indexes (bitmap scan, read and sort every match),
-        # which it did when its estimate missed matches that cluster in sort order.
-        return _like_clause(query, params, name="(name || '')", email="(email || '')")
+        # search_text (migration 0013) is lower(name), a newline, lower(email), carried
+        # by the walk indexes; no trigram index serves it, so the planner cannot trade
+        # the walk for a bitmap scan that reads and sorts every match.
+        params["q_like"] = _contains_pattern(query)
+        return "search_text LIKE lower(:q_like) ESCAPE '\\'"
     if len(query) < MIN_TRIGRAM_LENGTH:
         return _like_clause(query, params)
     params["q_folded"] = query.casefold()
     exact = "search_match(name, email, :q_folded)"
     if not query.isascii():
         return exact
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    params["q_ascii"] = f"%{escaped}%"
+    params["q_ascii"] = _contains_pattern(query)
     return f"(name LIKE :q_ascii ESCAPE '\\' OR email LIKE :q_ascii ESCAPE '\\') AND {exact}"
 
 

@@ -1,0 +1,5 @@
+-- Nothing to do on SQLite. PostgreSQL's 0013 stores name and email folded
+-- (`search_text`) so that its walk of a sort index tests each entry with one LIKE
+-- instead of two lower() calls and two LIKEs. SQLite's walk needs no folding: its
+-- LIKE folds ASCII letters in C on the raw name and email its walk indexes carry
+-- (0011), and only those candidates reach the exact, Unicode-aware test.
