@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import audit as audit_bench
+from bench import scim as scim_bench
 
 # Issue 17's targets: req/s as a share of the floor's /ping (same round), or of the
 # raw password-hash rate for the routes that hash.
@@ -141,6 +142,14 @@ def _targets(tables, large, soaked=None):
     return lines
 
 
+def _load(at_start):
+    """The load average over the run: how quiet the machine was."""
+    now = os.getloadavg()[0]
+    if at_start is None:
+        return f"Load average (1 min) {now:.1f} at the end."
+    return f"Load average (1 min) {at_start[0]:.1f} at the start, {now:.1f} at the end."
+
+
 def _machine():
     model = next(
         (
@@ -158,7 +167,7 @@ def _machine():
     )
 
 
-def write(args, tables, large, soaked=None, audit=None):
+def write(args, tables, large, soaked=None, audit=None, scim_figures=None, load_at_start=None):
     """Write the report (and the chart next to it) for this run."""
     args.output.parent.mkdir(parents=True, exist_ok=True)
     chart = args.output.with_name(args.output.stem.lower() + "-ratios.png")
@@ -174,14 +183,15 @@ def write(args, tables, large, soaked=None, audit=None):
         "(bench/floor.py) under the same gunicorn settings, the ratio taken within the "
         "round, the median reported.",
         "",
-        "The machine is shared (8 busy sessions on 2 cores during this run): absolute "
-        "req/s and ms swing with the load, so the figures that count are the ratios, each "
-        "taken between two runs measured side by side in one round.",
+        f"{_load(load_at_start)} Absolute req/s and ms swing with what else the machine "
+        "runs, so the figures that count are the ratios, each taken between two runs "
+        "measured side by side in one round.",
         "",
         "## Targets",
         "",
         *(_targets(tables, large, soaked) or ["- (no target measured)"]),
         *(audit_bench.targets(audit) if audit else ()),
+        *(scim_bench.targets(scim_figures[1]) if scim_figures else ()),
         "",
     ]
     for config, rows in tables.items():
@@ -207,6 +217,8 @@ def write(args, tables, large, soaked=None, audit=None):
         ]
     if audit:
         lines += ["## Audit trail at scale", "", *audit_bench.table(audit), ""]
+    if scim_figures:
+        lines += ["## SCIM at scale", "", *scim_bench.table(*scim_figures), ""]
     notes = Path(__file__).with_name("notes.md")  # profiles and analysis, kept by hand
     if notes.exists() and not args.quick:
         lines += [notes.read_text()]

@@ -262,6 +262,7 @@ def measure_large(args, workdir):
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     wrk.require_wrk()
+    load_at_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="user-service-bench-") as tmp:
         workdir = Path(tmp)
         print(f"seeding {args.users:,} users...", flush=True)
@@ -287,13 +288,17 @@ def main(argv=None):
             audit = audit_trail.measure(
                 workdir, args.audit_events, args.postgresql or "postgresql://127.0.0.1:5432/test"
             )
-    report.print_tables(tables, large, soaked, audit)
-    report.write(args, tables, large, soaked, audit)
-    print(f"wrote {args.output}")
-    if args.scim:
-        from bench import scim
+        scim_figures = None
+        if args.scim:
+            from bench import scim
 
-        scim.run(args.scim, os.environ.get("TEST_DATABASE_URL", scim.DEFAULT_SERVER))
+            scim_figures = (
+                args.scim,
+                scim.run(args.scim, os.environ.get("TEST_DATABASE_URL", scim.DEFAULT_SERVER)),
+            )
+    report.print_tables(tables, large, soaked, audit)
+    report.write(args, tables, large, soaked, audit, scim_figures, load_at_start)
+    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":

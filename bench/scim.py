@@ -126,14 +126,40 @@ def measure_postgresql(sqlite_url, database_url, count):
 def print_figures(count, by_engine):
     print(f"\nSCIM with {count:,} users, in-process, ms ({REPEAT} runs per case):")
     print(f"{'engine':11} {'case':52} {'p50':>8} {'p99':>8} {'target':>8}  verdict")
+    for engine, row, target, verdict in _verdicts(by_engine):
+        print(
+            f"{engine:11} {row['case']:52} {row['p50']:8.2f} {row['p99']:8.2f}"
+            f" {'< ' + format(target, 'g'):>8}  {verdict}"
+        )
+
+
+def targets(by_engine):
+    """One Markdown line per case and engine: its p50 against the target."""
+    for engine, row, target, verdict in _verdicts(by_engine):
+        yield (
+            f"- SCIM on {engine}, {row['case']}: p50 {row['p50']:.2f} ms"
+            f" (target < {target:g}): {verdict}"
+        )
+
+
+def table(count, by_engine):
+    """The figures as Markdown lines."""
+    yield f"SCIM with {count:,} users (in-process, {REPEAT} runs per case):"
+    yield ""
+    yield "| engine | case | p50 ms | p99 ms | target |"
+    yield "| --- | --- | ---: | ---: | --- |"
+    for engine, row, target, verdict in _verdicts(by_engine):
+        yield (
+            f"| {engine} | {row['case']} | {row['p50']:.2f} | {row['p99']:.2f}"
+            f" | < {target:g}: {verdict} |"
+        )
+
+
+def _verdicts(by_engine):
     for engine, rows in by_engine.items():
         for row in rows:
             target = TARGETS_MS[row["key"]]
-            verdict = "met" if row["p50"] < target else "NOT MET"
-            print(
-                f"{engine:11} {row['case']:52} {row['p50']:8.2f} {row['p99']:8.2f}"
-                f" {'< ' + format(target, 'g'):>8}  {verdict}"
-            )
+            yield engine, row, target, "met" if row["p50"] < target else "NOT met"
 
 
 def run(count, postgresql_server):
