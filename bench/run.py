@@ -12,11 +12,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import hashrate, report, seed, wrk
+from bench import hashrate, mfa_login, report, seed, wrk
 from bench.servers import CONFIGS, ROOT, Server
 
 PASSWORD = "a long enough bench passphrase"
 API_KEY_LABEL = "GET /users/me (API key)"
+MFA_LABEL = "POST /login + /login/mfa"
 SECRET = "bench-secret-key-of-at-least-32-bytes-long"
 
 
@@ -117,6 +118,19 @@ def prepare_database(workdir, users):
     return database
 
 
+def enrol_mfa_users(args):
+    """Seeded users with TOTP confirmed, enough for every MFA login of this run."""
+    from app import create_app
+
+    count = mfa_login.users_needed(args.rounds, args.duration, len(args.configs))
+    print(f"enrolling TOTP for {count:,} users...", flush=True)
+    app = create_app({"LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        enrolled = mfa_login.enrol(count)
+    app.extensions["db_pool"].close()
+    return enrolled
+
+
 def endpoints(tokens):
     """(label, path, lua script, script arguments) of every measured endpoint."""
     return [
@@ -160,7 +174,7 @@ def create_api_key(server, access_token):
     )["key"]
 
 
-def measure_config(config, args, env, workdir):
+def measure_config(config, args, env, workdir, mfa_users):
     """Alternate floor and endpoint for every round; return the rows of the table."""
     samples = {}
     floor_env = {**env, "PYTHONPATH": str(ROOT / "bench")}
@@ -181,6 +195,7 @@ def measure_config(config, args, env, workdir):
             for number in range(1, args.rounds + 1)
         ]
         for round_number in range(1, args.rounds + 1):
+            tag = f"{config} round {round_number}"
             for label, path, script, script_args in endpoints(tokens):
                 base = wrk.run(f"{floor.url}/ping", duration=args.duration)
                 result = wrk.run(
@@ -190,18 +205,25 @@ def measure_config(config, args, env, workdir):
                     script_args=script_args,
                 )
                 extra = hashrate.checks_per_second() if label == "POST /login" else None
-                samples.setdefault(label, []).append((result, base, extra))
-                print(
-                    f"[{config} round {round_number}] {label}: "
-                    f"{result.requests_per_second:.0f} req/s vs floor "
-                    f"{base.requests_per_second:.0f}",
-                    flush=True,
-                )
+                _record(samples, tag, label, (result, base, extra))
+            base = wrk.run(f"{floor.url}/ping", duration=args.duration)
+            result = mfa_login.run(app.port, mfa_users, PASSWORD, duration=args.duration)
+            _record(samples, tag, MFA_LABEL, (result, base, hashrate.checks_per_second()))
     rows = [summarize(label, runs) for label, runs in samples.items()]
     for row in rows:
         if row["endpoint"] == API_KEY_LABEL:
             row["vs_access_token"] = statistics.median(key_ratios)
     return rows
+
+
+def _record(samples, tag, label, run):
+    samples.setdefault(label, []).append(run)
+    result, base, _ = run
+    print(
+        f"[{tag}] {label}: {result.requests_per_second:.0f} req/s vs floor "
+        f"{base.requests_per_second:.0f}",
+        flush=True,
+    )
 
 
 def compare_api_key(app, tokens, duration, label):
@@ -267,7 +289,10 @@ def main(argv=None):
         workdir = Path(tmp)
         print(f"seeding {args.users:,} users...", flush=True)
         env = app_env(prepare_database(workdir, args.users), workdir)
-        tables = {config: measure_config(config, args, env, workdir) for config in args.configs}
+        mfa_users = mfa_login.Credentials(enrol_mfa_users(args))
+        tables = {
+            config: measure_config(config, args, env, workdir, mfa_users) for config in args.configs
+        }
         large = None
         if args.large:
             large = measure_large(args, workdir)
