@@ -55,6 +55,7 @@ def create_app(overrides=None):
     headers.init_app(app)
     rate_limits.init_app(app)
     client_origin.init_app(app)
+    app.register_blueprint(scim.blp)  # before the OpenAPI document, which reads its rules
     openapi.init_app(
         app,
         [
@@ -72,7 +73,6 @@ def create_app(overrides=None):
             audit_events.blp,
         ],
     )
-    app.register_blueprint(scim.blp)
     scim_errors.init_app(app)
     error_handlers.init_app(app)
     cli.init_app(app)

@@ -8,7 +8,9 @@ from flask import Blueprint, send_from_directory
 from marshmallow import validate
 
 from app.framework_workarounds import ErrorResponsesApi
+from app.http import scim_openapi
 from app.http.bearer_auth import API_KEY_SECURITY, CREDENTIALS, route_scope
+from app.http.scim_errors import is_scim_path
 from app.problems import PROBLEM_MIMETYPE, title
 from app.schemas import patterns
 from app.schemas.fields import Email, Password, Rfc3339DateTime, Text
@@ -29,11 +31,11 @@ DESCRIPTION = """User management: registration, login with JWT access tokens,
 and user administration. Every error is `application/problem+json` (RFC 9457)
 with a machine-readable `code` and the `request_id` of the request.
 
-SCIM 2.0 provisioning (RFC 7643, RFC 7644) lives at `/scim/v2` for identity providers,
-with an admin's API key that has the `scim` scope. It speaks `application/scim+json` and
-SCIM errors rather than problem details, and describes itself the SCIM way:
-`GET /scim/v2/ServiceProviderConfig`, `/scim/v2/ResourceTypes` and `/scim/v2/Schemas`
-(see the README), so its operations are not listed here."""
+SCIM 2.0 provisioning (RFC 7643, RFC 7644) lives at `/scim/v2` for identity providers
+(the SCIM operations below), with an admin's API key that has the `scim` scope. It
+speaks `application/scim+json`, and its errors are SCIM errors rather than problem
+details. It also describes itself the SCIM way: `GET /scim/v2/ServiceProviderConfig`,
+`/scim/v2/ResourceTypes` and `/scim/v2/Schemas`."""
 EMAIL_DESCRIPTION = """One `@`, a dotted domain, no white space and no `/` (so that
 `/users/{email}` can address it); printable, as every text field. A new address (register,
 change) must moreover be one plain RFC 5322 addr-spec by the email-validator package: no
@@ -75,6 +77,8 @@ class CommonErrors(BasePlugin):
     """
 
     def operation_helper(self, path=None, operations=None, **kwargs):
+        if is_scim_path(path or ""):
+            return  # SCIM errors, which app/http/scim_openapi.py lists itself
         for operation in (operations or {}).values():
             responses = operation.setdefault("responses", {})
             statuses = [500, 503]
@@ -99,7 +103,7 @@ class ApiKeyScopes(BasePlugin):
     def operation_helper(self, path=None, operations=None, **kwargs):
         for method, operation in (operations or {}).items():
             security = operation.get("security")
-            if not security or security == API_KEY_SECURITY:
+            if not security or security == API_KEY_SECURITY or is_scim_path(path or ""):
                 continue
             scope = route_scope(path or "", method)
             if scope in (CREDENTIALS, None):
@@ -234,5 +238,6 @@ def init_app(app, blueprints):
     api.spec.components.schema("MfaChallenge", schema=MfaChallengeSchema)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    scim_openapi.register(api.spec, app.url_map)
     app.register_blueprint(assets)
     return api

@@ -10,6 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from app.http.scim_errors import SCIM_MIMETYPE, SCIM_PREFIX
 from app.problems import PROBLEM_MIMETYPE
 from app.schemas.account import ForgotPasswordSchema
 from app.schemas.login import LoginSchema
@@ -70,6 +71,27 @@ OPERATIONS = [
     ("/audit-events", "get", "422"),
     ("/users/{ref}/events", "get", "200"),
     ("/users/{ref}/events", "get", "403"),
+    *(
+        (SCIM_PREFIX + path, method, status)
+        for path, method, status in [
+            ("/ServiceProviderConfig", "get", "200"),
+            ("/ResourceTypes", "get", "200"),
+            ("/ResourceTypes/{name}", "get", "404"),
+            ("/Schemas", "get", "200"),
+            ("/Schemas/{schema_id}", "get", "404"),
+            ("/Users", "get", "200"),
+            ("/Users", "post", "201"),
+            ("/Users", "post", "409"),
+            ("/Users/.search", "post", "200"),
+            ("/.search", "post", "200"),
+            ("/Users/{scim_id}", "get", "200"),
+            ("/Users/{scim_id}", "get", "304"),
+            ("/Users/{scim_id}", "put", "412"),
+            ("/Users/{scim_id}", "patch", "200"),
+            ("/Users/{scim_id}", "delete", "204"),
+            ("/Users/{scim_id}", "delete", "400"),
+        ]
+    ),
 ]
 LEGACY = [
     ("/user/{ref}", "get"),
@@ -168,7 +190,12 @@ def test_openapi_error_responses_are_problem_details(spec):
     ]
     assert errors
     for path, method, status, response in errors:
-        assert list(response["content"]) == [PROBLEM_MIMETYPE], (path, method, status)
+        if path.startswith(SCIM_PREFIX):
+            assert response["content"] == {
+                SCIM_MIMETYPE: {"schema": {"$ref": "#/components/schemas/ScimError"}}
+            }, (path, method, status)
+        else:
+            assert list(response["content"]) == [PROBLEM_MIMETYPE], (path, method, status)
 
 
 HTML_PAGES = {("/password/reset", "get"), ("/email/verify", "get")}
@@ -179,6 +206,8 @@ def test_openapi_success_responses_are_json(spec):
         for status, response in op["responses"].items():
             content = resolve(spec, response).get("content", {})
             expected = ["text/html"] if (path, method) in HTML_PAGES else ["application/json"]
+            if path.startswith(SCIM_PREFIX):
+                expected = [SCIM_MIMETYPE]
             if status.startswith("2") and content:
                 assert list(content) == expected, (path, method, status)
 
@@ -219,6 +248,28 @@ def test_openapi_protected_operation_names_bearer_security(spec, path, method):
 @pytest.mark.parametrize("path, method", [("/login", "post"), ("/", "get"), ("/health", "get")])
 def test_openapi_public_operation_needs_no_security(spec, path, method):
     assert not spec["paths"][path][method].get("security")
+
+
+def test_openapi_documents_every_scim_route(app, spec):
+    routes = {
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(SCIM_PREFIX + "/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    documented = {(path, method) for path, method, _ in operations(spec)}
+    assert routes
+    assert {route for route in documented if route[0].startswith(SCIM_PREFIX)} == routes
+
+
+def test_openapi_scim_operations_need_an_api_key_with_the_scim_scope(spec):
+    scheme = spec["components"]["securitySchemes"]["scimKey"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    scim = [op for path, _, op in operations(spec) if path.startswith(SCIM_PREFIX)]
+    assert scim
+    for operation in scim:
+        assert operation["security"] == [{"scimKey": []}]
+        assert operation["x-api-key-scope"] == "scim"
 
 
 @pytest.mark.parametrize("path, method", LEGACY)

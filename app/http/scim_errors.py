@@ -38,10 +38,14 @@ BY_CODE = {
 }
 
 
+def is_scim_path(path):
+    """Tell whether a URL path (or an OpenAPI path template) is the SCIM API's."""
+    return path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/")
+
+
 def is_scim_request():
     """Tell whether the request is addressed to the SCIM API."""
-    path = request.path
-    return path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/")
+    return is_scim_path(request.path)
 
 
 def scim_response(body, status=200, headers=None):

@@ -11,13 +11,18 @@ from app.http.json_body import read_json_object
 from app.http.scim_auth import authenticate_scim_caller
 from app.http.scim_errors import SCIM_PREFIX, scim_error, scim_response
 from app.schemas import scim_discovery as discovery
-from app.schemas.scim import attribute_names, list_response, project, user_resource
+from app.schemas.scim import (
+    SEARCH_SCHEMA,
+    attribute_names,
+    list_response,
+    project,
+    user_resource,
+)
 from app.services import scim_users
 from app.services.domain_errors import InvalidRequest
 
 blp = Blueprint("scim", __name__, url_prefix=SCIM_PREFIX)
 blp.before_request(authenticate_scim_caller)
-SEARCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
 
 def _base_url():

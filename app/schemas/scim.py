@@ -4,6 +4,8 @@ from app.schemas.fields import RFC3339
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+SEARCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 # Returned whatever `attributes` and `excludedAttributes` say (RFC 7643 "always").
 ALWAYS = ("schemas", "id")
 

@@ -9,10 +9,10 @@ Entra ID sends is read as meant: "True"/"False" for booleans, value filters such
 from scim2_models import Path, SCIMException
 from scim2_models.path import AttrPath, Comparison, LogicalExpr, Not, Present, ValuePath
 
+from app.schemas.scim import PATCH_SCHEMA
 from app.services import scim_input as read
 from app.services.scim_input import scim_error
 
-PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 OPERATIONS = ("add", "replace", "remove")
 MAX_PATH_LENGTH = 512
 MAX_OPERATIONS = 100
