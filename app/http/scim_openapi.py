@@ -10,6 +10,7 @@ import http
 
 from flask_smorest.spec.plugins import FlaskPlugin
 
+from app.http.bearer_auth import route_scope
 from app.http.scim_errors import (
     ERROR_SCHEMA,
     SCIM_MIMETYPE,
@@ -20,7 +21,6 @@ from app.http.scim_errors import (
 from app.schemas.scim import LIST_SCHEMA, PATCH_SCHEMA, SEARCH_SCHEMA, USER_SCHEMA
 from app.schemas.scim_discovery import MAX_RESULTS, USER_ATTRIBUTES
 
-SCOPE = "scim"
 SECURITY_SCHEME_NAME = "scimKey"
 SECURITY_SCHEME = {
     "type": "http",
@@ -183,7 +183,6 @@ def _operation(summary, ok, *errors, parameters=(), body=None):
         "tags": ["SCIM"],
         "summary": summary,
         "security": [{SECURITY_SCHEME_NAME: []}],
-        "x-api-key-scope": SCOPE,
         "parameters": list(parameters),
         "responses": responses,
     }
@@ -203,6 +202,12 @@ def _discovery(summary, *, one=False):
     if one:
         return {"get": _operation(summary, {"200": _document(summary)}, 404)}
     return {"get": _operation(summary, {"200": _document(summary, "ScimListResponse")})}
+
+
+def _search(summary, *errors, parameters=(), body=None):
+    """A search: a page of users, its parameters in the query or in the body."""
+    page = _document("A page of users.", "ScimListResponse")
+    return _operation(summary, {"200": page}, *errors, parameters=parameters, body=body)
 
 
 def _change(summary, body):
@@ -225,12 +230,7 @@ PATHS = {
     "/Schemas": _discovery("The schemas: the core User schema"),
     "/Schemas/{schema_id}": _discovery("One schema", one=True),
     "/Users": {
-        "get": _operation(
-            "Users matching a filter, a page from startIndex",
-            {"200": _document("A page of users.", "ScimListResponse")},
-            400,
-            parameters=SEARCH,
-        ),
+        "get": _search("Users matching a filter, a page from startIndex", 400, parameters=SEARCH),
         "post": _operation(
             "Create a user (it is mailed a verification token)",
             {
@@ -246,18 +246,12 @@ PATHS = {
         ),
     },
     "/Users/.search": {
-        "post": _operation(
-            "The search of GET /Users, its parameters in the body",
-            {"200": _document("A page of users.", "ScimListResponse")},
-            body="ScimSearchRequest",
+        "post": _search(
+            "The search of GET /Users, its parameters in the body", body="ScimSearchRequest"
         )
     },
     "/.search": {
-        "post": _operation(
-            "The search of GET /Users, at the root",
-            {"200": _document("A page of users.", "ScimListResponse")},
-            body="ScimSearchRequest",
-        )
+        "post": _search("The search of GET /Users, at the root", body="ScimSearchRequest")
     },
     "/Users/{scim_id}": {
         "get": _operation(
@@ -300,7 +294,8 @@ PATH_PARAMETERS = {
 
 def register(spec, url_map):
     """Add the SCIM security scheme, components and operations to an apispec document,
-    one path per rule of the SCIM blueprint (whose converters give the path parameters)."""
+    one path per rule of the SCIM blueprint (whose converters give the path parameters);
+    each operation names its key scope from the `route_scope` the REST routes use."""
     spec.components.security_scheme(SECURITY_SCHEME_NAME, SECURITY_SCHEME)
     for name, component in COMPONENTS.items():
         spec.components.schema(name, component)
@@ -311,5 +306,8 @@ def register(spec, url_map):
                 {"in": "path", "name": name, "description": PATH_PARAMETERS[name]}
                 for name in rule.arguments
             ]
-            operations = PATHS[path.removeprefix(SCIM_PREFIX)]
+            operations = {
+                method: {**operation, "x-api-key-scope": route_scope(path, method)}
+                for method, operation in PATHS[path.removeprefix(SCIM_PREFIX)].items()
+            }
             spec.path(rule=rule, operations=operations, parameters=parameters)
